@@ -1,0 +1,29 @@
+import Koa from 'koa';
+import { accessLog } from './access-log.js';
+import { errorMiddleware } from './error-middleware.js';
+import { trustForwarded } from './forwarded.js';
+import { healthRoutes, type ReadinessChecks } from './health.js';
+import type { Logger } from './logger.js';
+import { requestId } from './request-id.js';
+
+export interface BaseAppOptions {
+  logger: Logger;
+  readiness: ReadinessChecks;
+  /** Peers whose X-Forwarded-* are believed; omit for an app that sets them itself (the gateway). */
+  trustedProxies?: readonly string[];
+}
+
+/**
+ * The stack every service shares, in order: request id, access log, error rendering (so even
+ * failures of later middleware are JSON), forwarded-header trust, then /healthz and /readyz.
+ */
+export function createBaseApp({ logger, readiness, trustedProxies }: BaseAppOptions): Koa {
+  const app = new Koa();
+  app.on('error', (err: Error) => logger.debug({ err: err.message }, 'response stream error'));
+  app.use(requestId());
+  app.use(accessLog(logger));
+  app.use(errorMiddleware(logger));
+  if (trustedProxies !== undefined) app.use(trustForwarded(app, trustedProxies));
+  app.use(healthRoutes(readiness));
+  return app;
+}

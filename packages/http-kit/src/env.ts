@@ -1,0 +1,138 @@
+import { parseDurationMs, parseDurationSeconds } from './duration.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Thrown once, naming every bad variable, before anything listens. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads typed values from an environment, collecting every problem instead of stopping at the
+ * first. Empty strings count as unset. Call `done()` after the last read: it throws ConfigError.
+ */
+export class EnvReader {
+  private readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  string(name: string, fallback: string): string;
+  string(name: string): string | undefined;
+  string(name: string, fallback?: string): string | undefined {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.int(name, fallback, { min: 0, max: 65535 });
+  }
+
+  /** A duration such as `15m` or `7d`, in seconds. */
+  seconds(name: string, fallback: string, { min = 0 } = {}): number {
+    const text = this.raw(name) ?? fallback;
+    const parsed = parseDurationSeconds(text);
+    if (parsed === undefined || parsed < min) {
+      this.problems.push(`${name} must be a duration like 30s, 15m, 7d of at least ${min}s (got "${text}")`);
+      return parseDurationSeconds(fallback) ?? 0;
+    }
+    return parsed;
+  }
+
+  /** A duration such as `500ms` or `5s` (bare numbers are milliseconds), in milliseconds. */
+  ms(name: string, fallback: string, { min = 0 } = {}): number {
+    const text = this.raw(name) ?? fallback;
+    const parsed = parseDurationMs(text);
+    if (parsed === undefined || parsed < min) {
+      this.problems.push(`${name} must be a duration like 500ms or 5s of at least ${min}ms (got "${text}")`);
+      return parseDurationMs(fallback) ?? 0;
+    }
+    return parsed;
+  }
+
+  list(name: string, fallback: readonly string[] = []): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [...fallback];
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+
+  url(name: string, fallback?: string): string | undefined {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!['http:', 'https:', 'redis:', 'rediss:'].includes(parsed.protocol)) throw new Error('scheme');
+      return value;
+    } catch {
+      this.problems.push(`${name} must be an absolute http(s) or redis URL (got "${value}")`);
+      return fallback;
+    }
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name) ?? fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  done(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}
+
+/** Settings every service shares: where it listens, how it logs, whom it trusts. */
+export interface CommonConfig {
+  readonly nodeEnv: string;
+  readonly production: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  /** Peers whose X-Forwarded-* headers are believed (the gateway); proxy-addr syntax. */
+  readonly trustedProxies: readonly string[];
+  readonly shutdownTimeoutMs: number;
+}
+
+export function readCommon(reader: EnvReader, defaultPort: number, portVar = 'PORT'): CommonConfig {
+  const nodeEnv = reader.string('NODE_ENV', 'development');
+  return {
+    nodeEnv,
+    production: nodeEnv === 'production',
+    host: reader.string('HOST', '127.0.0.1'),
+    port: reader.port(portVar, defaultPort),
+    logLevel: reader.oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'info',
+    ),
+    trustedProxies: reader.list('TRUSTED_PROXIES', ['loopback']),
+    shutdownTimeoutMs: reader.ms('SHUTDOWN_TIMEOUT', '10s', { min: 100 }),
+  };
+}

@@ -1,0 +1,22 @@
+export { createBaseApp, type BaseAppOptions } from './app.js';
+export { accessLog } from './access-log.js';
+export { parseDurationMs, parseDurationSeconds } from './duration.js';
+export { ConfigError, EnvReader, readCommon, type CommonConfig, type Env } from './env.js';
+export { errorMiddleware } from './error-middleware.js';
+export { AppError, ERROR_STATUS, isAppError, type AppErrorOptions, type ErrorCode } from './errors.js';
+export { trustForwarded } from './forwarded.js';
+export { healthRoutes, type ReadinessChecks } from './health.js';
+export { jsonBody, type JsonBodyOptions } from './json-body.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export {
+  connectRedis,
+  createRedis,
+  deleteByPrefix,
+  isStoreUnavailable,
+  pingRedis,
+  type Redis,
+  type RedisOptions,
+} from './redis.js';
+export { pickRequestId, requestId } from './request-id.js';
+export { exitOnSignals, serve, type RunningServer, type ServeOptions } from './server.js';
+export { parseInput } from './validation.js';

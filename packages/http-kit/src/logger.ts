@@ -1,0 +1,35 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths that must never reach a log line (SECURITY: no passwords, tokens, cookies or keys).
+ * Request and response objects are never logged whole; these are a second line of defence.
+ */
+const REDACT = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'refreshToken',
+  '*.refreshToken',
+  'privateKey',
+  '*.privateKey',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+];
+
+export interface LoggerOptions {
+  name: string;
+  level?: string;
+  /** A pino destination stream; tests pass one to read what was logged. */
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger({ name, level = 'info', destination }: LoggerOptions): Logger {
+  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
+}

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import type { Logger } from './logger.js';
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (bounded), then runs the cleanup. */
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  app: Koa;
+  host: string;
+  port: number;
+  logger: Logger;
+  shutdownTimeoutMs: number;
+  /** Runs after the server has closed: quit Redis, stop timers. */
+  onClose?: () => Promise<void>;
+}
+
+/**
+ * Listens with keep-alive longer than any proxy's idle timeout in front (the gateway's agent
+ * drops idle sockets sooner), so a reused connection is never closed under a request.
+ */
+export async function serve({
+  app,
+  host,
+  port,
+  logger,
+  shutdownTimeoutMs,
+  onClose,
+}: ServeOptions): Promise<RunningServer> {
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+      await closed;
+      clearTimeout(force);
+      await onClose?.();
+    })();
+    return closing;
+  };
+  return { server, url, close };
+}
+
+/** Wires SIGTERM and SIGINT to a clean shutdown that exits 0 (or 1 if cleanup failed). */
+export function exitOnSignals(running: RunningServer, logger: Logger): void {
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
