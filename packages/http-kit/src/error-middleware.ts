@@ -6,7 +6,6 @@ import { isStoreUnavailable } from './redis.js';
 interface HttpLikeError {
   status?: number;
   statusCode?: number;
-  type?: string;
   expose?: boolean;
 }
 
@@ -18,9 +17,6 @@ function fromHttpError(err: HttpLikeError): AppError | undefined {
   if (status === 415) return new AppError('unsupported_media_type', 'Send application/json.');
   if (status === 404) return new AppError('not_found', 'Not found.');
   if (status === 405) return new AppError('method_not_allowed', 'Method not allowed.');
-  if (err.type === 'entity.parse.failed') {
-    return new AppError('invalid_request', 'Request body is not valid JSON.');
-  }
   return new AppError('invalid_request', 'The request could not be understood.');
 }
 
@@ -29,7 +25,7 @@ function toAppError(err: unknown): AppError | undefined {
   if (isStoreUnavailable(err)) {
     return new AppError('service_unavailable', 'A backing store is unavailable; try again shortly.');
   }
-  if (typeof err === 'object' && err !== null) return fromHttpError(err as HttpLikeError);
+  if (typeof err === 'object' && err !== null) return fromHttpError(err);
   return undefined;
 }
 

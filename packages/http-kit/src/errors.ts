@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_attempts: 429,
+  headers_too_large: 431,
   internal_error: 500,
   upstream_unavailable: 502,
   service_unavailable: 503,

@@ -1,5 +1,7 @@
 import type { Middleware } from 'koa';
 
+const ROUTES = new Set(['/healthz', '/readyz']);
+
 /** A named dependency check: resolves when the dependency answers, rejects otherwise. */
 export type ReadinessChecks = Readonly<Record<string, () => Promise<void>>>;
 
@@ -18,12 +20,14 @@ function withTimeout(check: () => Promise<void>, ms: number): Promise<void> {
  */
 export function healthRoutes(checks: ReadinessChecks, timeoutMs = 2000): Middleware {
   return async (ctx, next) => {
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !ROUTES.has(ctx.path)) {
+      await next();
+      return;
+    }
     if (ctx.path === '/healthz') {
       ctx.body = { status: 'ok' };
       return;
     }
-    if (ctx.path !== '/readyz') return next();
     const names = Object.keys(checks);
     const results = await Promise.allSettled(names.map((name) => withTimeout(checks[name]!, timeoutMs)));
     const down = names.filter((_, index) => results[index]?.status === 'rejected');

@@ -15,6 +15,15 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
   return headers['transfer-encoding'] !== undefined;
 }
 
+/** raw-body and co-body signal failures as http-errors: 413 too large, 400 unreadable. */
+function parseFailure(err: unknown, limitBytes: number): unknown {
+  const status = (err as { status?: number }).status;
+  if (status === 413)
+    return new AppError('payload_too_large', `Request body is larger than ${limitBytes} bytes.`);
+  if (status === 400) return new AppError('invalid_request', 'Request body is not valid JSON.');
+  return err;
+}
+
 /**
  * JSON-only bodies: another content type is 415 (no login CSRF through HTML forms), a body over
  * the limit is 413, malformed JSON or a non-object top level is 400. An empty body reads as `{}`.
@@ -27,10 +36,14 @@ export function jsonBody({ limitBytes = 16 * 1024 }: JsonBodyOptions = {}): Midd
     encoding: 'utf-8',
   });
   return async (ctx, next) => {
-    if (!BODY_METHODS.has(ctx.method)) return next();
+    if (!BODY_METHODS.has(ctx.method)) {
+      await next();
+      return;
+    }
     if (!hasBody(ctx.req.headers)) {
       ctx.request.body = {};
-      return next();
+      await next();
+      return;
     }
     if (ctx.request.is('application/json') === false) {
       throw new AppError('unsupported_media_type', 'Send the body as application/json.');
@@ -39,11 +52,24 @@ export function jsonBody({ limitBytes = 16 * 1024 }: JsonBodyOptions = {}): Midd
     if (declared > limitBytes) {
       throw new AppError('payload_too_large', `Request body is larger than ${limitBytes} bytes.`);
     }
-    await parse(ctx, async () => undefined);
+    try {
+      await parse(ctx, () => Promise.resolve());
+    } catch (err) {
+      throw parseFailure(err, limitBytes);
+    }
     const body: unknown = ctx.request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new AppError('invalid_request', 'Request body must be a JSON object.');
     }
-    return next();
+    await next();
   };
+}
+
+// Mirrors @koa/bodyparser's own augmentation so that services using jsonBody() see the type
+// without importing the parser themselves.
+declare module 'koa' {
+  interface Request {
+    body?: unknown;
+    rawBody: string;
+  }
 }

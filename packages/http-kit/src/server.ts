@@ -32,7 +32,8 @@ export async function serve({
   shutdownTimeoutMs,
   onClose,
 }: ServeOptions): Promise<RunningServer> {
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
@@ -49,7 +50,10 @@ export async function serve({
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+      const force = setTimeout(() => {
+        logger.warn('shutdown timeout reached: closing the remaining connections');
+        server.closeAllConnections();
+      }, shutdownTimeoutMs);
       await closed;
       clearTimeout(force);
       await onClose?.();

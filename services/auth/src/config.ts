@@ -1,0 +1,64 @@
+import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
+
+export interface AuthConfig extends CommonConfig {
+  /** Unset: in-memory stores (development only). */
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
+  /** koa-session signing keys, newest first. Unset outside production: generated into dataDir. */
+  readonly sessionKeys: readonly string[] | undefined;
+  readonly sessionCookieName: string;
+  readonly sessionMaxAgeSec: number;
+  readonly issuer: string;
+  readonly audience: string;
+  /** JWT_EXPIRATION: access-token lifetime. */
+  readonly accessTokenTtlSec: number;
+  /** JWT_REFRESH_EXPIRATION: refresh-token family lifetime (tokens themselves: a later issue). */
+  readonly refreshTokenTtlSec: number;
+  readonly privateKeyPem: string | undefined;
+  readonly privateKeyFile: string | undefined;
+  /** Local, git-ignored folder for development secrets (generated key, session keys). */
+  readonly dataDir: string;
+  readonly jwksMaxAgeSec: number;
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+function checkProduction(reader: EnvReader, config: AuthConfig): void {
+  if (!config.production) return;
+  if (config.sessionKeys === undefined) reader.problem('SESSION_KEYS is required in production');
+  else if (config.sessionKeys.some((key) => key.length < MIN_SECRET_LENGTH)) {
+    reader.problem(`SESSION_KEYS: every key must be at least ${MIN_SECRET_LENGTH} characters in production`);
+  }
+  if (config.privateKeyPem === undefined && config.privateKeyFile === undefined) {
+    reader.problem('JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required in production');
+  }
+  if (config.redisUrl === undefined) reader.problem('REDIS_URL is required in production (no memory store)');
+  if (!config.issuer.startsWith('https://')) reader.problem('JWT_ISSUER must be an https URL in production');
+}
+
+/** Reads and validates the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env): AuthConfig {
+  const reader = new EnvReader(env);
+  const config: AuthConfig = {
+    ...readCommon(reader, 4001, 'AUTH_PORT'),
+    redisUrl: reader.url('REDIS_URL'),
+    redisKeyPrefix: `${reader.string('REDIS_KEY_PREFIX', 'tpm:')}auth:`,
+    sessionKeys: reader.raw('SESSION_KEYS') === undefined ? undefined : reader.list('SESSION_KEYS'),
+    sessionCookieName: reader.string('SESSION_COOKIE_NAME', 'tpm.sid'),
+    sessionMaxAgeSec: reader.seconds('SESSION_MAX_AGE', '1d', { min: 60 }),
+    issuer: reader.url('JWT_ISSUER', 'http://127.0.0.1:8080') ?? 'http://127.0.0.1:8080',
+    audience: reader.string('JWT_AUDIENCE', 'toypetme-api'),
+    accessTokenTtlSec: reader.seconds('JWT_EXPIRATION', '15m', { min: 1 }),
+    refreshTokenTtlSec: reader.seconds('JWT_REFRESH_EXPIRATION', '7d', { min: 60 }),
+    privateKeyPem: reader.raw('JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n'),
+    privateKeyFile: reader.raw('JWT_PRIVATE_KEY_FILE'),
+    dataDir: reader.string('DATA_DIR', '.data'),
+    jwksMaxAgeSec: reader.seconds('JWKS_MAX_AGE', '5m', { min: 0 }),
+  };
+  if (config.privateKeyPem !== undefined && config.privateKeyFile !== undefined) {
+    reader.problem('set only one of JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE');
+  }
+  checkProduction(reader, config);
+  reader.done();
+  return Object.freeze(config);
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** CONTRACT: passwords are 8 to 1024 characters, counted as code points, not UTF-16 units. */
+function passwordOf(min: number) {
+  return z
+    .string()
+    .refine((value) => [...value].length >= min, `must be at least ${min} characters`)
+    .refine((value) => [...value].length <= 1024, 'must be at most 1024 characters');
+}
+
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be an email address'));
+
+export const registerBody = z.object({ email, password: passwordOf(8) });
+
+/** Login checks types and bounds only; whether the pair matches an account is one 401 for all. */
+export const loginBody = z.object({
+  email: z.string().trim().min(1, 'is required').max(254, 'must be at most 254 characters'),
+  password: passwordOf(1),
+});

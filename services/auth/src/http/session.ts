@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type Koa from 'koa';
+import type { Middleware } from 'koa';
+import session from 'koa-session';
+import { AppError } from '@toypetme/http-kit';
+import type { SessionStore } from '../stores/session-store.js';
+
+export interface SessionOptions {
+  cookieName: string;
+  maxAgeSec: number;
+  store: SessionStore;
+}
+
+/**
+ * koa-session with an external store: the signed cookie holds only an opaque 256-bit id.
+ * Path defaults to `/` (F12). `secure` is left unset on purpose: the cookies library then marks the cookie Secure exactly
+ * when `ctx.secure`, i.e. when the gateway says the original request was https (CONTRACT, F11).
+ */
+export function sessionMiddleware(app: Koa, { cookieName, maxAgeSec, store }: SessionOptions): Middleware {
+  return session(
+    {
+      key: cookieName,
+      maxAge: maxAgeSec * 1000,
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: true,
+      overwrite: true,
+      rolling: false,
+      renew: true,
+      genid: () => randomBytes(32).toString('base64url'),
+      valid: (_ctx, data) => typeof (data as { userId?: unknown }).userId === 'string',
+      store: {
+        get: (id: string) => store.get(id),
+        set: (id: string, data: Record<string, unknown>, maxAge: number) => store.set(id, data, maxAge),
+        destroy: (id: string) => store.destroy(id),
+      },
+    },
+    app,
+  );
+}
+
+/** What koa-session puts on ctx.session (its types leave it `any`). */
+interface WebSession {
+  userId?: unknown;
+  regenerate(): Promise<void>;
+}
+
+function webSession(ctx: Koa.Context): WebSession | null {
+  return ctx.session as WebSession | null;
+}
+
+/** Starts a fresh session for the user under a new id (no fixation: CONTRACT, F13). */
+export async function startSession(ctx: Koa.Context, userId: string, now: Date): Promise<void> {
+  ctx.session = { userId, createdAt: now.toISOString() };
+  await webSession(ctx)?.regenerate();
+}
+
+/** Ends the session: the stored record is deleted, not only the cookie (CONTRACT, F14). */
+export function endSession(ctx: Koa.Context): void {
+  ctx.session = null;
+}
+
+export function sessionUserId(ctx: Koa.Context): string {
+  const userId = webSession(ctx)?.userId;
+  if (typeof userId !== 'string') throw new AppError('not_authenticated', 'Log in first.');
+  return userId;
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, createLogger, exitOnSignals, serve } from '@toypetme/http-kit';
+import { createApp } from './app.js';
+import { loadConfig, type AuthConfig } from './config.js';
+import { loadPrivateKey, loadSessionKeys } from './dev-secrets.js';
+import { argon2Hasher } from './domain/password-hasher.js';
+import { staticKeySource, toSigningKey } from './domain/signing-key.js';
+import { openStores } from './stores/index.js';
+
+async function start(config: AuthConfig): Promise<void> {
+  const logger = createLogger({ name: 'auth', level: config.logLevel });
+  const signingKey = await toSigningKey(await loadPrivateKey(config, logger));
+  const sessionKeys = await loadSessionKeys(config, logger);
+  const stores = await openStores(config.redisUrl, config.redisKeyPrefix, logger);
+  const hasher = argon2Hasher();
+  const app = createApp({
+    logger,
+    readiness: stores.readiness,
+    trustedProxies: config.trustedProxies,
+    users: stores.users,
+    sessions: stores.sessions,
+    sessionKeys,
+    sessionCookieName: config.sessionCookieName,
+    sessionMaxAgeSec: config.sessionMaxAgeSec,
+    hasher,
+    decoyHash: await hasher.hash(randomBytes(16).toString('hex')),
+    now: () => new Date(),
+    keys: staticKeySource(signingKey),
+    tokens: { issuer: config.issuer, audience: config.audience, ttlSec: config.accessTokenTtlSec },
+    jwksMaxAgeSec: config.jwksMaxAgeSec,
+  });
+  const running = await serve({
+    app,
+    host: config.host,
+    port: config.port,
+    logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    onClose: () => stores.close(),
+  });
+  exitOnSignals(running, logger);
+  logger.info({ url: running.url, kid: signingKey.kid }, 'auth service listening');
+}
+
+function fail(err: unknown): never {
+  // Before the logger exists a plain stderr line is all there is; it never holds a secret.
+  process.stderr.write(`auth: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+try {
+  await start(loadConfig(process.env)).catch(fail);
+} catch (err) {
+  fail(err);
+}

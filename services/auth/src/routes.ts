@@ -1,0 +1,19 @@
+import { Router } from '@koa/router';
+import type { Middleware } from 'koa';
+import { jsonBody } from '@toypetme/http-kit';
+import type { handlers } from './http/handlers.js';
+
+/** Every auth endpoint and its middleware chain (CONTRACT "Web sessions" and "Tokens"). */
+export function authRoutes(h: ReturnType<typeof handlers>, session: Middleware): Router {
+  const router = new Router();
+  const body = jsonBody();
+  router.post('/auth/register', body, h.register);
+  router.post('/auth/login', body, session, h.login);
+  router.post('/auth/logout', session, h.logout);
+  router.get('/auth/me', session, h.requireUser, h.me);
+  router.get('/api/token', session, h.requireUser, h.token);
+  router.post('/api/token', body, session, h.requireUser, h.token);
+  // No session here: the JWKS must answer from memory even while Redis is down (F17).
+  router.get('/.well-known/jwks.json', h.jwks);
+  return router;
+}

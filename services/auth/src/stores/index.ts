@@ -1,0 +1,43 @@
+import { connectRedis, createRedis, pingRedis, type Logger, type ReadinessChecks } from '@toypetme/http-kit';
+import { authKeys } from './keys.js';
+import { MemorySessionStore } from './memory-session-store.js';
+import { MemoryUserStore } from './memory-user-store.js';
+import { RedisSessionStore } from './redis-session-store.js';
+import { RedisUserStore } from './redis-user-store.js';
+import type { SessionStore } from './session-store.js';
+import type { UserStore } from './user-store.js';
+
+export interface AuthStores {
+  users: UserStore;
+  sessions: SessionStore;
+  readiness: ReadinessChecks;
+  close(): Promise<void>;
+}
+
+/** Redis when REDIS_URL is set; else memory, loudly, since data then dies with the process. */
+export async function openStores(
+  redisUrl: string | undefined,
+  keyPrefix: string,
+  logger: Logger,
+): Promise<AuthStores> {
+  if (redisUrl === undefined) {
+    logger.warn('REDIS_URL is not set: users and sessions live in memory and vanish when this process stops');
+    return {
+      users: new MemoryUserStore(),
+      sessions: new MemorySessionStore(),
+      readiness: {},
+      close: async () => {},
+    };
+  }
+  const redis = createRedis({ url: redisUrl, logger });
+  await connectRedis(redis, logger);
+  const keys = authKeys(keyPrefix);
+  return {
+    users: new RedisUserStore(redis, keys),
+    sessions: new RedisSessionStore(redis, keys),
+    readiness: { redis: () => pingRedis(redis) },
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

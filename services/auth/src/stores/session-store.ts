@@ -1,0 +1,12 @@
+/** What koa-session keeps for a web session (the cookie holds only the opaque id). */
+export type SessionData = Record<string, unknown>;
+
+/**
+ * koa-session's external store contract, in its own argument order. Every entry expires:
+ * `ttlMs` is koa-session's maxAge plus its margin.
+ */
+export interface SessionStore {
+  get(id: string): Promise<SessionData | undefined>;
+  set(id: string, data: SessionData, ttlMs: number): Promise<void>;
+  destroy(id: string): Promise<void>;
+}

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, startAuth, uniqueEmail, type RunningAuth } from './fixtures.js';
+
+let auth: RunningAuth;
+beforeAll(async () => {
+  auth = await startAuth({ readiness: { redis: () => Promise.reject(new Error('down')) } });
+});
+afterAll(() => auth.close());
+
+describe('content types and sizes', () => {
+  it.each([
+    ['text/plain', 'email=a&password=b'],
+    ['application/x-www-form-urlencoded', 'email=a%40example.test&password=password123'],
+    [
+      'multipart/form-data; boundary=x',
+      '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na\r\n--x--',
+    ],
+  ])(
+    'when login or register is sent as %s, answers 415 unsupported_media_type and sets no cookie',
+    async (type, body) => {
+      for (const path of ['/auth/login', '/auth/register']) {
+        const reply = await auth.client().request('POST', path, { body, headers: { 'content-type': type } });
+        expect(reply.status).toBe(415);
+        expect(reply.body.error).toBe('unsupported_media_type');
+        expect(reply.setCookies).toEqual([]);
+      }
+    },
+  );
+
+  it('when the body is over 16 KiB, answers 413 payload_too_large', async () => {
+    const reply = await auth
+      .client()
+      .post('/auth/register', { email: uniqueEmail(), password: 'x'.repeat(17 * 1024) });
+    expect(reply.status).toBe(413);
+    expect(reply.body.error).toBe('payload_too_large');
+  });
+
+  it('when the body is sent chunked and is over 16 KiB, answers 413 payload_too_large', async () => {
+    const big = JSON.stringify({ email: uniqueEmail(), password: 'y'.repeat(20 * 1024) });
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(big));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${auth.url}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toBe('payload_too_large');
+  });
+
+  it.each(['{bad', '[1,2]', '"string"', 'null'])(
+    'when the JSON body is %s, answers 400 invalid_request',
+    async (body) => {
+      const reply = await auth
+        .client()
+        .request('POST', '/auth/login', { body, headers: { 'content-type': 'application/json' } });
+      expect(reply.status).toBe(400);
+      expect(reply.body.error).toBe('invalid_request');
+    },
+  );
+});
+
+describe('routing and ids', () => {
+  it('when the route is unknown, answers a JSON 404 not_found without a stack trace', async () => {
+    const reply = await auth.client().get('/auth/../../etc/passwd');
+    expect(reply.status).toBe(404);
+    expect(reply.body.error).toBe('not_found');
+    expect(reply.text).not.toMatch(/at .*\.js/);
+  });
+
+  it('when the method is wrong, answers 405 method_not_allowed', async () => {
+    const reply = await auth.client().request('DELETE', '/auth/login');
+    expect(reply.status).toBe(405);
+    expect(reply.body.error).toBe('method_not_allowed');
+  });
+
+  it('when a sane x-request-id is sent it is echoed, and an unsafe one is replaced', async () => {
+    const sane = await auth.client().get('/healthz', { headers: { 'x-request-id': 'abc-123' } });
+    expect(sane.headers.get('x-request-id')).toBe('abc-123');
+    const unsafe = await auth
+      .client()
+      .post(
+        '/auth/login',
+        { email: uniqueEmail(), password: PASSWORD },
+        { headers: { 'x-request-id': 'x'.repeat(300) } },
+      );
+    expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(unsafe.body.requestId).toBe(unsafe.headers.get('x-request-id'));
+  });
+});
+
+describe('health', () => {
+  it('when alive, /healthz is 200; when a dependency is down, /readyz is 503 naming it', async () => {
+    expect((await auth.client().get('/healthz')).status).toBe(200);
+    const ready = await auth.client().get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.error).toBe('service_unavailable');
+    expect(ready.body.message).toContain('redis');
+  });
+});
