@@ -72,6 +72,15 @@ export class EnvReader {
     return parsed;
   }
 
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name} must be true or false (got "${value}")`);
+    return fallback;
+  }
+
   list(name: string, fallback: readonly string[] = []): string[] {
     const value = this.raw(name);
     if (value === undefined) return [...fallback];
@@ -115,6 +124,8 @@ export interface CommonConfig {
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
+  /** LOG_PRETTY: readable log lines for development (needs the pino-pretty dev dependency). */
+  readonly logPretty: boolean;
   /** Peers whose X-Forwarded-* headers are believed (the gateway); proxy-addr syntax. */
   readonly trustedProxies: readonly string[];
   readonly shutdownTimeoutMs: number;
@@ -132,6 +143,7 @@ export function readCommon(reader: EnvReader, defaultPort: number, portVar = 'PO
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       'info',
     ),
+    logPretty: reader.bool('LOG_PRETTY', false),
     trustedProxies: reader.list('TRUSTED_PROXIES', ['loopback']),
     shutdownTimeoutMs: reader.ms('SHUTDOWN_TIMEOUT', '10s', { min: 100 }),
   };

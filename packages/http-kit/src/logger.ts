@@ -27,9 +27,17 @@ export interface LoggerOptions {
   level?: string;
   /** A pino destination stream; tests pass one to read what was logged. */
   destination?: pino.DestinationStream;
+  /** Human-readable lines through pino-pretty (a development dependency) instead of JSON. */
+  pretty?: boolean;
 }
 
-export function createLogger({ name, level = 'info', destination }: LoggerOptions): Logger {
+const PRETTY = {
+  target: 'pino-pretty',
+  options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+};
+
+export function createLogger({ name, level = 'info', destination, pretty = false }: LoggerOptions): Logger {
   const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination !== undefined) return pino(options, destination);
+  return pretty ? pino({ ...options, transport: PRETTY }) : pino(options);
 }

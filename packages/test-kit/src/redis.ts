@@ -36,7 +36,7 @@ export async function scanKeys(redis: Redis, pattern: string): Promise<string[]>
   return found;
 }
 
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
   const keys = await scanKeys(redis, pattern);
   if (keys.length > 0) await redis.unlink(...keys);
 }

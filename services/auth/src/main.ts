@@ -8,7 +8,7 @@ import { staticKeySource, toSigningKey } from './domain/signing-key.js';
 import { openStores } from './stores/index.js';
 
 async function start(config: AuthConfig): Promise<void> {
-  const logger = createLogger({ name: 'auth', level: config.logLevel });
+  const logger = createLogger({ name: 'auth', level: config.logLevel, pretty: config.logPretty });
   const signingKey = await toSigningKey(await loadPrivateKey(config, logger));
   const sessionKeys = await loadSessionKeys(config, logger);
   const stores = await openStores(config.redisUrl, config.redisKeyPrefix, logger);

@@ -30,7 +30,10 @@ async function authOn(redis: Redis): Promise<RunningAuth> {
 }
 
 describe.each([
-  ['stopped (connection refused)', () => Promise.resolve({ url: 'redis://127.0.0.1:1', close: () => Promise.resolve() })],
+  [
+    'stopped (connection refused)',
+    () => Promise.resolve({ url: 'redis://127.0.0.1:1', close: () => Promise.resolve() }),
+  ],
   ['frozen (never answers)', frozenRedis],
 ])('when Redis is %s', (_label, makeServer) => {
   let auth: RunningAuth;

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '../src/index.js';
+import { atT0, AUDIENCE, ISSUER, makeKey, startApp, token, type TestKey } from './fixtures.js';
+import { startJwksServer, type JwksServer } from './jwks-server.js';
+
+// Only Date is faked: jose measures cooldown and cache age with Date.now(), so the tests move
+// that clock instead of sleeping. Sockets and timeouts keep real time.
+let key: TestKey;
+let attacker: TestKey;
+let jwks: JwksServer;
+const OK = { status: 200, code: 'ok' };
+const INVALID = { status: 403, code: 'invalid_token' };
+const UNAVAILABLE = { status: 503, code: 'service_unavailable' };
+
+function remoteVerifier(options: Partial<JwtVerifierOptions> = {}): JwtVerifier {
+  return createJwtVerifier({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwksUrl: jwks.url,
+    now: () => atT0(60),
+    timeoutMs: 1000,
+    ...options,
+  });
+}
+
+function outcome(verifier: JwtVerifier, jwt: string) {
+  return verifier.verify(jwt).then(
+    () => OK,
+    (err: { status: number; code: string }) => ({ status: err.status, code: err.code }),
+  );
+}
+
+const advance = (ms: number): void => {
+  vi.setSystemTime(Date.now() + ms);
+};
+const randomKidToken = (): string => token(attacker, { header: { kid: randomUUID() } });
+
+beforeAll(async () => {
+  [key, attacker] = await Promise.all([makeKey(), makeKey()]);
+});
+
+beforeEach(async () => {
+  jwks = await startJwksServer([key.publicJwk]);
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await jwks.close();
+});
+
+describe('remote JWKS: fetching and caching', () => {
+  it('when the JWKS serves the key, genuine tokens verify with a single fetch', async () => {
+    const verifier = remoteVerifier();
+    for (let i = 0; i < 5; i += 1) expect(await outcome(verifier, token(key))).toEqual(OK);
+    expect(jwks.requests).toBe(1);
+  });
+
+  it('when 20 requests hit a cold cache at once, the JWKS is fetched once', async () => {
+    const verifier = remoteVerifier();
+    const results = await Promise.all(Array.from({ length: 20 }, () => outcome(verifier, token(key))));
+    expect(results.every((result) => result.status === 200)).toBe(true);
+    expect(jwks.requests).toBe(1);
+  });
+
+  it('when the JWKS is up, warm() prefetches so the first request fetches nothing more', async () => {
+    const verifier = remoteVerifier();
+    await verifier.warm();
+    expect(jwks.requests).toBe(1);
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    expect(jwks.requests).toBe(1);
+  });
+});
+
+describe('remote JWKS: unreachable or broken', () => {
+  it('when the JWKS refuses connections and no key is cached, it is 503 service_unavailable', async () => {
+    await jwks.close();
+    expect(await outcome(remoteVerifier(), token(key))).toEqual(UNAVAILABLE);
+  });
+
+  it.each(['error', 'not-json', 'malformed'] as const)(
+    'when the JWKS answers %s and no key is cached, it is 503 service_unavailable',
+    async (mode) => {
+      jwks.mode = mode;
+      expect(await outcome(remoteVerifier(), token(key))).toEqual(UNAVAILABLE);
+    },
+  );
+
+  it('when the JWKS hangs, it is 503 service_unavailable within the timeout', async () => {
+    jwks.mode = 'hang';
+    const started = performance.now();
+    expect(await outcome(remoteVerifier({ timeoutMs: 200 }), token(key))).toEqual(UNAVAILABLE);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('when the JWKS is down, warm() resolves and ready() rejects', async () => {
+    jwks.mode = 'error';
+    const verifier = remoteVerifier();
+    await expect(verifier.warm()).resolves.toBeUndefined();
+    await expect(verifier.ready()).rejects.toThrow();
+  });
+
+  it('when the JWKS returns after an outage, a cold verifier recovers without a restart', async () => {
+    const verifier = remoteVerifier();
+    jwks.mode = 'error';
+    expect(await outcome(verifier, token(key))).toEqual(UNAVAILABLE);
+    jwks.mode = 'ok';
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+  });
+
+  it('when the JWKS goes down after keys are cached, genuine tokens still verify past the cache age', async () => {
+    const verifier = remoteVerifier({ cacheMaxAgeMs: 60_000 });
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    jwks.mode = 'error';
+    advance(10 * 60_000);
+    for (let i = 0; i < 10; i += 1) expect(await outcome(verifier, token(key))).toEqual(OK);
+    // One background refresh attempt per cooldown, not one per request.
+    expect(jwks.requests).toBe(2);
+  });
+
+  it('when the middleware meets an unreachable JWKS, it answers 503 service_unavailable, not 403', async () => {
+    jwks.mode = 'error';
+    const app = await startApp(remoteVerifier());
+    try {
+      const res = await app.get('/', `Bearer ${token(key)}`);
+      expect(res.status).toBe(503);
+      expect(res.body.error).toBe('service_unavailable');
+      expect(res.headers.get('www-authenticate')).toBeNull();
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('remote JWKS: unknown kid and rotation', () => {
+  it('when unknown kids arrive right after a fetch, they are invalid_token with no refetch', async () => {
+    const verifier = remoteVerifier();
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    for (let i = 0; i < 20; i += 1) expect(await outcome(verifier, randomKidToken())).toEqual(INVALID);
+    expect(jwks.requests).toBe(1);
+  });
+
+  it('when 200 unknown kids arrive over two cooldowns, the JWKS is refetched at most once per cooldown', async () => {
+    const verifier = remoteVerifier();
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    advance(31_000);
+    const burst = await Promise.all(Array.from({ length: 100 }, () => outcome(verifier, randomKidToken())));
+    expect(burst.every((result) => result.code === 'invalid_token' && result.status === 403)).toBe(true);
+    expect(jwks.requests).toBe(2);
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    advance(31_000);
+    for (let i = 0; i < 100; i += 1) expect(await outcome(verifier, randomKidToken())).toEqual(INVALID);
+    expect(jwks.requests).toBe(3);
+  });
+
+  it('when the issuer adds a key, tokens with its kid verify once the cooldown allows a refetch', async () => {
+    const verifier = remoteVerifier();
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    const rotated = await makeKey();
+    jwks.keys = [key.publicJwk, rotated.publicJwk];
+    advance(31_000);
+    expect(await outcome(verifier, token(rotated))).toEqual(OK);
+    expect(jwks.requests).toBe(2);
+  });
+
+  it('when the issuer removes a key, it stops verifying after the cache age', async () => {
+    const verifier = remoteVerifier({ cacheMaxAgeMs: 60_000 });
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    jwks.keys = [];
+    advance(61_000);
+    await vi.waitFor(async () => expect(await outcome(verifier, token(key))).toEqual(INVALID));
+  });
+});

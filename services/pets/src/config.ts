@@ -1,0 +1,58 @@
+import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
+
+export interface JwtConfig {
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly clockToleranceSec: number;
+  readonly jwksCooldownMs: number;
+  readonly jwksTimeoutMs: number;
+}
+
+export interface PetsConfig extends CommonConfig {
+  /** Unset: pets live in memory (development only). */
+  readonly redisUrl: string | undefined;
+  /** Shared prefix of the stack; pets keep their keys under `${redisKeyPrefix}pets:`. */
+  readonly redisKeyPrefix: string;
+  readonly jwt: JwtConfig;
+}
+
+const DEFAULT_JWKS_URL = 'http://127.0.0.1:4001/.well-known/jwks.json';
+
+function readJwt(reader: EnvReader): JwtConfig {
+  const jwksUrl = reader.url('JWKS_URL', DEFAULT_JWKS_URL) ?? DEFAULT_JWKS_URL;
+  // EnvReader.url also admits redis: URLs, which cannot serve keys.
+  if (!/^https?:/i.test(jwksUrl)) reader.problem(`JWKS_URL must be an http(s) URL (got "${jwksUrl}")`);
+  return Object.freeze({
+    jwksUrl,
+    issuer: reader.string('JWT_ISSUER', 'http://127.0.0.1:8080'),
+    audience: reader.string('JWT_AUDIENCE', 'toypetme-api'),
+    clockToleranceSec: reader.seconds('JWT_CLOCK_TOLERANCE', '30s'),
+    jwksCooldownMs: reader.ms('JWKS_COOLDOWN', '30s'),
+    jwksTimeoutMs: reader.ms('JWKS_TIMEOUT', '5s', { min: 1 }),
+  });
+}
+
+/** Reads and checks every variable once; throws one ConfigError naming all bad ones. */
+export function loadConfig(env: Env): PetsConfig {
+  const reader = new EnvReader(env);
+  const common = readCommon(reader, 4002, 'PETS_PORT');
+  const redisUrl = reader.url('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:/i.test(redisUrl)) {
+    reader.problem(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl}")`);
+  }
+  if (common.production && redisUrl === undefined) {
+    reader.problem(
+      'REDIS_URL is required when NODE_ENV=production (the in-memory store loses every pet on restart)',
+    );
+  }
+  const config: PetsConfig = {
+    ...common,
+    trustedProxies: Object.freeze([...common.trustedProxies]),
+    redisUrl,
+    redisKeyPrefix: reader.string('REDIS_KEY_PREFIX', 'tpm:'),
+    jwt: readJwt(reader),
+  };
+  reader.done();
+  return Object.freeze(config);
+}

@@ -1,0 +1,62 @@
+import {
+  ConfigError,
+  connectRedis,
+  createLogger,
+  createRedis,
+  exitOnSignals,
+  serve,
+  type Logger,
+  type Redis,
+} from '@toypetme/http-kit';
+import { createJwtVerifier } from '@toypetme/jwt-verifier';
+import { createApp } from './app.js';
+import { loadConfig, type PetsConfig } from './config.js';
+import { MemoryPetStore } from './memory-pet-store.js';
+import type { PetStore } from './pet-store.js';
+import { RedisPetStore } from './redis-pet-store.js';
+
+async function openStore(config: PetsConfig, logger: Logger): Promise<{ store: PetStore; redis?: Redis }> {
+  if (config.redisUrl === undefined) {
+    logger.warn('REDIS_URL is not set: pets are kept in memory and lost on restart (development only)');
+    return { store: new MemoryPetStore() };
+  }
+  const redis = createRedis({ url: config.redisUrl, logger });
+  await connectRedis(redis, logger);
+  return { store: new RedisPetStore(redis, `${config.redisKeyPrefix}pets:`), redis };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ name: 'pets', level: config.logLevel, pretty: config.logPretty });
+  const { store, redis } = await openStore(config, logger);
+  const verifier = createJwtVerifier({
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    jwksUrl: config.jwt.jwksUrl,
+    clockToleranceSec: config.jwt.clockToleranceSec,
+    cooldownMs: config.jwt.jwksCooldownMs,
+    timeoutMs: config.jwt.jwksTimeoutMs,
+    logger,
+  });
+  await verifier.warm();
+  const app = createApp({ logger, store, verifier, redis, trustedProxies: config.trustedProxies });
+  const running = await serve({
+    app,
+    host: config.host,
+    port: config.port,
+    logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    onClose: async () => {
+      await redis?.quit();
+    },
+  });
+  logger.info({ url: running.url, store: redis ? 'redis' : 'memory' }, `pets listening on ${running.url}`);
+  exitOnSignals(running, logger);
+}
+
+main().catch((err: unknown) => {
+  // No logger exists yet when the configuration itself is bad.
+  const message = err instanceof ConfigError ? err.message : String((err as Error)?.stack ?? err);
+  process.stderr.write(`pets failed to start: ${message}\n`);
+  process.exit(1);
+});
