@@ -90,17 +90,20 @@ export class EnvReader {
       .filter((item) => item !== '');
   }
 
-  url(name: string, fallback?: string): string | undefined {
+  /** An absolute URL whose scheme is one of `schemes` (default http and https). */
+  url(name: string, fallback?: string, schemes: readonly string[] = ['http', 'https']): string | undefined {
     const value = this.raw(name) ?? fallback;
     if (value === undefined) return undefined;
-    try {
-      const parsed = new URL(value);
-      if (!['http:', 'https:', 'redis:', 'rediss:'].includes(parsed.protocol)) throw new Error('scheme');
-      return value;
-    } catch {
-      this.problems.push(`${name} must be an absolute http(s) or redis URL (got "${value}")`);
+    if (!URL.canParse(value) || !schemes.includes(new URL(value).protocol.slice(0, -1))) {
+      this.problems.push(`${name} must be an absolute ${schemes.join(' or ')} URL (got "${value}")`);
       return fallback;
     }
+    return value;
+  }
+
+  /** REDIS_URL-style: redis:// or rediss://, unset meaning "no Redis". */
+  redisUrl(name: string): string | undefined {
+    return this.url(name, undefined, ['redis', 'rediss']);
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -41,7 +41,7 @@ export function loadConfig(env: Env): AuthConfig {
   const reader = new EnvReader(env);
   const config: AuthConfig = {
     ...readCommon(reader, 4001, 'AUTH_PORT'),
-    redisUrl: reader.url('REDIS_URL'),
+    redisUrl: reader.redisUrl('REDIS_URL'),
     redisKeyPrefix: `${reader.string('REDIS_KEY_PREFIX', 'tpm:')}auth:`,
     sessionKeys: reader.raw('SESSION_KEYS') === undefined ? undefined : reader.list('SESSION_KEYS'),
     sessionCookieName: reader.string('SESSION_COOKIE_NAME', 'tpm.sid'),

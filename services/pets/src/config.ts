@@ -21,8 +21,6 @@ const DEFAULT_JWKS_URL = 'http://127.0.0.1:4001/.well-known/jwks.json';
 
 function readJwt(reader: EnvReader): JwtConfig {
   const jwksUrl = reader.url('JWKS_URL', DEFAULT_JWKS_URL) ?? DEFAULT_JWKS_URL;
-  // EnvReader.url also admits redis: URLs, which cannot serve keys.
-  if (!/^https?:/i.test(jwksUrl)) reader.problem(`JWKS_URL must be an http(s) URL (got "${jwksUrl}")`);
   return Object.freeze({
     jwksUrl,
     issuer: reader.string('JWT_ISSUER', 'http://127.0.0.1:8080'),
@@ -37,10 +35,7 @@ function readJwt(reader: EnvReader): JwtConfig {
 export function loadConfig(env: Env): PetsConfig {
   const reader = new EnvReader(env);
   const common = readCommon(reader, 4002, 'PETS_PORT');
-  const redisUrl = reader.url('REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:/i.test(redisUrl)) {
-    reader.problem(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl}")`);
-  }
+  const redisUrl = reader.redisUrl('REDIS_URL');
   if (common.production && redisUrl === undefined) {
     reader.problem(
       'REDIS_URL is required when NODE_ENV=production (the in-memory store loses every pet on restart)',
