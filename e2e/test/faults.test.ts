@@ -23,3 +23,15 @@ describe('when the pets service is down', () => {
     expect((await api(stack).get('/api/pets', { bearer: token })).status).toBe(200);
   });
 });
+
+describe('when the auth service restarts', () => {
+  it('tokens it issued before still open /api/pets and the web session still gets tokens', async () => {
+    const { web, token } = await signUp(stack);
+    expect(await stack.stop('auth')).toBe(0);
+    await stack.start('auth');
+    expect((await api(stack).get('/api/pets', { bearer: token })).status).toBe(200);
+    const fresh = await web.get<{ token: string }>('/api/token');
+    expect(fresh.status).toBe(200);
+    expect((await api(stack).get('/api/pets', { bearer: fresh.body.token })).status).toBe(200);
+  });
+});
