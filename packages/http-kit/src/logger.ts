@@ -33,7 +33,7 @@ export interface LoggerOptions {
 
 const PRETTY = {
   target: 'pino-pretty',
-  options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+  options: { colorize: true, singleLine: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
 };
 
 export function createLogger({ name, level = 'info', destination, pretty = false }: LoggerOptions): Logger {
