@@ -15,7 +15,11 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/**/test/**/*.int.test.ts', 'services/**/test/**/*.int.test.ts', 'gateway/**/test/**/*.int.test.ts'],
+          include: [
+            'packages/**/test/**/*.int.test.ts',
+            'services/**/test/**/*.int.test.ts',
+            'gateway/**/test/**/*.int.test.ts',
+          ],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 20_000,
         },

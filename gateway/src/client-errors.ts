@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { ERROR_STATUS, type ErrorCode, type Logger } from '@toypetme/http-kit';
+
+interface Answer {
+  code: ErrorCode;
+  message: string;
+}
+
+/** What a request Node's parser rejected gets, by parser error code (Node's own statuses). */
+function answerFor(errorCode: string | undefined): Answer | 'timeout' | undefined {
+  if (errorCode === 'ECONNRESET') return undefined;
+  if (errorCode === 'ERR_HTTP_REQUEST_TIMEOUT') return 'timeout';
+  if (errorCode === 'HPE_HEADER_OVERFLOW') {
+    return { code: 'headers_too_large', message: 'Request headers are too large.' };
+  }
+  if (errorCode === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
+    return { code: 'payload_too_large', message: 'Chunk extensions are too large.' };
+  }
+  return { code: 'invalid_request', message: 'The request is not valid HTTP.' };
+}
+
+function rawResponse({ code, message }: Answer): string {
+  const requestId = randomUUID();
+  const status = ERROR_STATUS[code];
+  const body = JSON.stringify({ error: code, message, requestId });
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    `x-request-id: ${requestId}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+/** Node's own rule: answer only when no response of this connection has started yet. */
+function canAnswer(socket: Socket): boolean {
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return socket.writable && (inFlight == null || !inFlight.headersSent);
+}
+
+/**
+ * Requests Node's parser rejects never reach Koa, so without this they would get Node's bare
+ * text answers. Here they get the same JSON errors as everything else: oversized headers (over
+ * Node's 16 KiB limit) a 431 `headers_too_large` (F09), malformed HTTP a 400. Like Node's
+ * default, the answer is written and the connection dropped at once, rather than reading the
+ * rest of a header that may be megabytes long; the gateway itself carries on.
+ */
+export function answerClientErrors(server: Server, logger: Logger): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const answer = answerFor(err.code);
+    if (answer !== undefined && canAnswer(socket)) {
+      logger.info({ cause: err.code }, 'request rejected by the HTTP parser');
+      socket.write(
+        answer === 'timeout'
+          ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n'
+          : rawResponse(answer),
+      );
+    }
+    socket.destroy();
+  });
+}

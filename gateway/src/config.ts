@@ -1,0 +1,56 @@
+import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
+import proxyaddr from 'proxy-addr';
+
+export interface GatewayConfig extends CommonConfig {
+  /** Origin of the auth service (AUTH_URL). */
+  readonly authUrl: string;
+  /** Origin of the pets service (PETS_URL). */
+  readonly petsUrl: string;
+  /** UPSTREAM_TIMEOUT: how long an upstream may stay silent before the client gets 504. */
+  readonly upstreamTimeoutMs: number;
+  /** UPSTREAM_CONNECT_TIMEOUT: how long connecting may take before the client gets 502. */
+  readonly upstreamConnectTimeoutMs: number;
+  /**
+   * GATEWAY_TRUSTED_PROXIES (proxy-addr syntax, default none): a TLS proxy in front of the gateway
+   * whose X-Forwarded-For/-Proto are believed. It replaces the services' TRUSTED_PROXIES here: the
+   * gateway is the edge, so by default it believes no one (CONTRACT "Failure and abuse").
+   */
+  readonly trustedProxies: readonly string[];
+}
+
+/** An upstream is addressed by its origin alone: the client's path reaches it unchanged (F05). */
+function upstreamOrigin(reader: EnvReader, name: string, fallback: string): string {
+  const value = reader.url(name, fallback) ?? fallback;
+  const url = new URL(value);
+  if (url.protocol !== 'http:' || url.username !== '' || url.pathname !== '/' || url.search !== '') {
+    reader.problem(`${name} must be a plain http origin such as ${fallback} (got "${value}")`);
+    return fallback;
+  }
+  return url.origin;
+}
+
+function trustList(reader: EnvReader): string[] {
+  const list = reader.list('GATEWAY_TRUSTED_PROXIES');
+  try {
+    proxyaddr.compile(list);
+  } catch (err) {
+    reader.problem(`GATEWAY_TRUSTED_PROXIES: ${(err as Error).message}`);
+    return [];
+  }
+  return list;
+}
+
+/** Reads and validates the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env): GatewayConfig {
+  const reader = new EnvReader(env);
+  const config: GatewayConfig = {
+    ...readCommon(reader, 8080, 'GATEWAY_PORT'),
+    authUrl: upstreamOrigin(reader, 'AUTH_URL', 'http://127.0.0.1:4001'),
+    petsUrl: upstreamOrigin(reader, 'PETS_URL', 'http://127.0.0.1:4002'),
+    upstreamTimeoutMs: reader.ms('UPSTREAM_TIMEOUT', '10s', { min: 1 }),
+    upstreamConnectTimeoutMs: reader.ms('UPSTREAM_CONNECT_TIMEOUT', '2s', { min: 1 }),
+    trustedProxies: Object.freeze(trustList(reader)),
+  };
+  reader.done();
+  return Object.freeze(config);
+}

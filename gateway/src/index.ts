@@ -1,0 +1,5 @@
+export { createApp, type GatewayDeps } from './app.js';
+export { answerClientErrors } from './client-errors.js';
+export { loadConfig, type GatewayConfig } from './config.js';
+export { ROUTES, upstreamFor, type UpstreamName } from './routes.js';
+export { createUpstreamAgent, UPSTREAM_IDLE_MS, type UpstreamAgentOptions } from './upstream-agent.js';

@@ -1,0 +1,37 @@
+import { ConfigError, createLogger, exitOnSignals, serve } from '@toypetme/http-kit';
+import { createApp } from './app.js';
+import { answerClientErrors } from './client-errors.js';
+import { loadConfig, type GatewayConfig } from './config.js';
+import { createUpstreamAgent } from './upstream-agent.js';
+
+async function start(config: GatewayConfig): Promise<void> {
+  const logger = createLogger({ name: 'gateway', level: config.logLevel, pretty: config.logPretty });
+  const agent = createUpstreamAgent();
+  const app = createApp({ config, logger, agent });
+  const running = await serve({
+    app,
+    host: config.host,
+    port: config.port,
+    logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    onClose: () => {
+      agent.destroy();
+      return Promise.resolve();
+    },
+  });
+  answerClientErrors(running.server, logger);
+  exitOnSignals(running, logger);
+  logger.info({ url: running.url, auth: config.authUrl, pets: config.petsUrl }, 'gateway listening');
+}
+
+function fail(err: unknown): never {
+  // Before the logger exists a plain stderr line is all there is; it never holds a secret.
+  process.stderr.write(`gateway: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+try {
+  await start(loadConfig(process.env)).catch(fail);
+} catch (err) {
+  fail(err);
+}

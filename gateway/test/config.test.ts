@@ -1,0 +1,70 @@
+import { ConfigError } from '@toypetme/http-kit';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+
+describe('gateway config', () => {
+  it('when nothing is set, the documented defaults apply', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      authUrl: 'http://127.0.0.1:4001',
+      petsUrl: 'http://127.0.0.1:4002',
+      upstreamTimeoutMs: 10_000,
+      upstreamConnectTimeoutMs: 2_000,
+      trustedProxies: [],
+    });
+  });
+
+  it('when variables are set, they are parsed once (durations, lists, origins)', () => {
+    const config = loadConfig({
+      GATEWAY_PORT: '9090',
+      AUTH_URL: 'http://auth:4001/',
+      PETS_URL: 'http://pets:4002',
+      UPSTREAM_TIMEOUT: '3s',
+      UPSTREAM_CONNECT_TIMEOUT: '500ms',
+      GATEWAY_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8',
+      TRUSTED_PROXIES: '192.0.2.1',
+    });
+    expect(config).toMatchObject({
+      port: 9090,
+      authUrl: 'http://auth:4001',
+      petsUrl: 'http://pets:4002',
+      upstreamTimeoutMs: 3000,
+      upstreamConnectTimeoutMs: 500,
+      trustedProxies: ['loopback', '10.0.0.0/8'],
+    });
+  });
+
+  it('when values are empty strings, they count as unset', () => {
+    expect(loadConfig({ AUTH_URL: '', UPSTREAM_TIMEOUT: ' ' })).toMatchObject({
+      authUrl: 'http://127.0.0.1:4001',
+      upstreamTimeoutMs: 10_000,
+    });
+  });
+
+  it('when several values are bad, one ConfigError names every one of them', () => {
+    const bad = {
+      GATEWAY_PORT: 'eighty',
+      AUTH_URL: 'ftp://auth',
+      PETS_URL: 'http://pets:4002/api',
+      UPSTREAM_TIMEOUT: 'soon',
+      UPSTREAM_CONNECT_TIMEOUT: '0',
+      GATEWAY_TRUSTED_PROXIES: 'not-an-address',
+    };
+    let error: unknown;
+    try {
+      loadConfig(bad);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of Object.keys(bad)) expect(message).toContain(name);
+  });
+
+  it('when loaded, the config cannot be changed', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.trustedProxies)).toBe(true);
+  });
+});
