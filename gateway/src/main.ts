@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, exitOnSignals, serve } from '@toypetme/http-kit';
+import { createLogger, exitOnSignals, runMain, serve } from '@toypetme/http-kit';
 import { createApp } from './app.js';
 import { answerClientErrors } from './client-errors.js';
 import { loadConfig, type GatewayConfig } from './config.js';
@@ -24,14 +24,4 @@ async function start(config: GatewayConfig): Promise<void> {
   logger.info({ url: running.url, auth: config.authUrl, pets: config.petsUrl }, 'gateway listening');
 }
 
-function fail(err: unknown): never {
-  // Before the logger exists a plain stderr line is all there is; it never holds a secret.
-  process.stderr.write(`gateway: ${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(1);
-}
-
-try {
-  await start(loadConfig(process.env)).catch(fail);
-} catch (err) {
-  fail(err);
-}
+runMain('gateway', () => start(loadConfig(process.env)));

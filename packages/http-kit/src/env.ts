@@ -95,7 +95,9 @@ export class EnvReader {
     const value = this.raw(name) ?? fallback;
     if (value === undefined) return undefined;
     if (!URL.canParse(value) || !schemes.includes(new URL(value).protocol.slice(0, -1))) {
-      this.problems.push(`${name} must be an absolute ${schemes.join(' or ')} URL (got "${value}")`);
+      // URLs may carry credentials (redis://:password@host): never echo that part.
+      const shown = value.replace(/\/\/[^/@]*@/, '//***@');
+      this.problems.push(`${name} must be an absolute ${schemes.join(' or ')} URL (got "${shown}")`);
       return fallback;
     }
     return value;

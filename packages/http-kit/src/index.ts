@@ -9,6 +9,7 @@ export { healthRoutes, type ReadinessChecks } from './health.js';
 export { jsonBody, type JsonBodyOptions } from './json-body.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export {
+  closeRedis,
   connectRedis,
   createRedis,
   deleteByPrefix,
@@ -18,5 +19,5 @@ export {
   type RedisOptions,
 } from './redis.js';
 export { pickRequestId, requestId } from './request-id.js';
-export { exitOnSignals, serve, type RunningServer, type ServeOptions } from './server.js';
+export { exitOnSignals, runMain, serve, type RunningServer, type ServeOptions } from './server.js';
 export { parseInput } from './validation.js';

@@ -81,3 +81,8 @@ export async function deleteByPrefix(client: Redis, prefix: string): Promise<num
   } while (cursor !== '0');
   return deleted;
 }
+
+/** Quits politely, or drops the connection when the server cannot be reached (shutdown path). */
+export async function closeRedis(client: Redis): Promise<void> {
+  await client.quit().catch(() => client.disconnect());
+}

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
+import { ConfigError } from './env.js';
 import type { Logger } from './logger.js';
 
 export interface RunningServer {
@@ -77,4 +78,20 @@ export function exitOnSignals(running: RunningServer, logger: Logger): void {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * Runs a service's start function; a failure to start (bad configuration, unreadable key, port in
+ * use) is one plain stderr line and exit code 1. No logger exists yet at that point, and the
+ * message never holds a secret: ConfigError names variables, not their values.
+ */
+export function runMain(name: string, start: () => Promise<void>): void {
+  Promise.resolve()
+    .then(start)
+    .catch((err: unknown) => {
+      const message =
+        err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err);
+      process.stderr.write(`${name} failed to start: ${message}\n`);
+      process.exit(1);
+    });
 }

@@ -59,6 +59,13 @@ describe('EnvReader', () => {
     }
   });
 
+  it('when a bad URL carries credentials, the error does not show them', () => {
+    const reader = new EnvReader({ REDIS_URL: 'http://:s3cret@redis:6379' });
+    reader.redisUrl('REDIS_URL');
+    expect(() => reader.done()).toThrow(/REDIS_URL/);
+    expect(() => reader.done()).not.toThrow(/s3cret/);
+  });
+
   it('when a list is given, trims items and drops empty ones', () => {
     expect(new EnvReader({ L: ' a, b ,,c ' }).list('L')).toEqual(['a', 'b', 'c']);
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, createLogger, exitOnSignals, serve } from '@toypetme/http-kit';
+import { createLogger, exitOnSignals, runMain, serve } from '@toypetme/http-kit';
 import { createApp } from './app.js';
 import { loadConfig, type AuthConfig } from './config.js';
 import { loadPrivateKey, loadSessionKeys } from './dev-secrets.js';
@@ -41,14 +41,4 @@ async function start(config: AuthConfig): Promise<void> {
   logger.info({ url: running.url, kid: signingKey.kid }, 'auth service listening');
 }
 
-function fail(err: unknown): never {
-  // Before the logger exists a plain stderr line is all there is; it never holds a secret.
-  process.stderr.write(`auth: ${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(1);
-}
-
-try {
-  await start(loadConfig(process.env)).catch(fail);
-} catch (err) {
-  fail(err);
-}
+runMain('auth', () => start(loadConfig(process.env)));

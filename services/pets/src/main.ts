@@ -1,9 +1,10 @@
 import {
-  ConfigError,
+  closeRedis,
   connectRedis,
   createLogger,
   createRedis,
   exitOnSignals,
+  runMain,
   serve,
   type Logger,
   type Redis,
@@ -46,17 +47,10 @@ async function main(): Promise<void> {
     port: config.port,
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    onClose: async () => {
-      await redis?.quit();
-    },
+    onClose: () => (redis === undefined ? Promise.resolve() : closeRedis(redis)),
   });
   logger.info({ url: running.url, store: redis ? 'redis' : 'memory' }, `pets listening on ${running.url}`);
   exitOnSignals(running, logger);
 }
 
-main().catch((err: unknown) => {
-  // No logger exists yet when the configuration itself is bad.
-  const message = err instanceof ConfigError ? err.message : String((err as Error)?.stack ?? err);
-  process.stderr.write(`pets failed to start: ${message}\n`);
-  process.exit(1);
-});
+runMain('pets', main);

@@ -1,4 +1,11 @@
-import { connectRedis, createRedis, pingRedis, type Logger, type ReadinessChecks } from '@toypetme/http-kit';
+import {
+  closeRedis,
+  connectRedis,
+  createRedis,
+  pingRedis,
+  type Logger,
+  type ReadinessChecks,
+} from '@toypetme/http-kit';
 import { authKeys } from './keys.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { MemoryUserStore } from './memory-user-store.js';
@@ -36,8 +43,6 @@ export async function openStores(
     users: new RedisUserStore(redis, keys),
     sessions: new RedisSessionStore(redis, keys),
     readiness: { redis: () => pingRedis(redis) },
-    close: async () => {
-      await redis.quit().catch(() => redis.disconnect());
-    },
+    close: () => closeRedis(redis),
   };
 }
