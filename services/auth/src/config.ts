@@ -12,8 +12,10 @@ export interface AuthConfig extends CommonConfig {
   readonly audience: string;
   /** JWT_EXPIRATION: access-token lifetime. */
   readonly accessTokenTtlSec: number;
-  /** JWT_REFRESH_EXPIRATION: refresh-token family lifetime (tokens themselves: a later issue). */
+  /** JWT_REFRESH_EXPIRATION: a token family's absolute lifetime, counted from its start. */
   readonly refreshTokenTtlSec: number;
+  /** JWT_REFRESH_REUSE_GRACE: replaying a just-spent token returns the same pair; 0 = strict. */
+  readonly refreshReuseGraceMs: number;
   readonly privateKeyPem: string | undefined;
   readonly privateKeyFile: string | undefined;
   /** Local, git-ignored folder for development secrets (generated key, session keys). */
@@ -49,7 +51,8 @@ export function loadConfig(env: Env): AuthConfig {
     issuer: reader.url('JWT_ISSUER', 'http://127.0.0.1:8080') ?? 'http://127.0.0.1:8080',
     audience: reader.string('JWT_AUDIENCE', 'toypetme-api'),
     accessTokenTtlSec: reader.seconds('JWT_EXPIRATION', '15m', { min: 1 }),
-    refreshTokenTtlSec: reader.seconds('JWT_REFRESH_EXPIRATION', '7d', { min: 60 }),
+    refreshTokenTtlSec: reader.seconds('JWT_REFRESH_EXPIRATION', '7d', { min: 1 }),
+    refreshReuseGraceMs: reader.ms('JWT_REFRESH_REUSE_GRACE', '10s'),
     privateKeyPem: reader.raw('JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n'),
     privateKeyFile: reader.raw('JWT_PRIVATE_KEY_FILE'),
     dataDir: reader.string('DATA_DIR', '.data'),

@@ -19,6 +19,7 @@ async function start(config: AuthConfig): Promise<void> {
     trustedProxies: config.trustedProxies,
     users: stores.users,
     sessions: stores.sessions,
+    families: stores.families,
     sessionKeys,
     sessionCookieName: config.sessionCookieName,
     sessionMaxAgeSec: config.sessionMaxAgeSec,
@@ -27,6 +28,8 @@ async function start(config: AuthConfig): Promise<void> {
     now: () => new Date(),
     keys: staticKeySource(signingKey),
     tokens: { issuer: config.issuer, audience: config.audience, ttlSec: config.accessTokenTtlSec },
+    refreshTtlSec: config.refreshTokenTtlSec,
+    reuseGraceMs: config.refreshReuseGraceMs,
     jwksMaxAgeSec: config.jwksMaxAgeSec,
   });
   const running = await serve({

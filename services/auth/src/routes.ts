@@ -10,9 +10,14 @@ export function authRoutes(h: ReturnType<typeof handlers>, session: Middleware):
   router.post('/auth/register', body, h.register);
   router.post('/auth/login', body, session, h.login);
   router.post('/auth/logout', session, h.logout);
+  router.post('/auth/logout-all', session, h.requireUser, h.logoutAll);
   router.get('/auth/me', session, h.requireUser, h.me);
-  router.get('/api/token', session, h.requireUser, h.token);
-  router.post('/api/token', body, session, h.requireUser, h.token);
+  router.get('/auth/devices', session, h.requireUser, h.devices);
+  router.delete('/auth/devices/:id', session, h.requireUser, h.revokeDevice);
+  router.get('/api/token', h.noStore, session, h.requireUser, h.token);
+  router.post('/api/token', h.noStore, body, session, h.requireUser, h.token);
+  // The app has no cookie: refresh takes only the refresh token.
+  router.post('/api/token/refresh', h.noStore, body, h.refresh);
   // No session here: the JWKS must answer from memory even while Redis is down (F17).
   router.get('/.well-known/jwks.json', h.jwks);
   return router;

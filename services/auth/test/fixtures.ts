@@ -4,6 +4,7 @@ import { HttpClient, listen, type Listening } from '@toypetme/test-kit';
 import { createApp, type AuthAppDeps } from '../src/app.js';
 import { argon2Hasher } from '../src/domain/password-hasher.js';
 import { staticKeySource, toSigningKey, type SigningKey } from '../src/domain/signing-key.js';
+import { MemoryRefreshTokenStore } from '../src/stores/memory-refresh-token-store.js';
 import { MemorySessionStore } from '../src/stores/memory-session-store.js';
 import { MemoryUserStore } from '../src/stores/memory-user-store.js';
 
@@ -24,6 +25,9 @@ export async function testDeps(overrides: Partial<AuthAppDeps> = {}): Promise<Au
     trustedProxies: ['loopback'],
     users: new MemoryUserStore(),
     sessions: new MemorySessionStore(),
+    families: new MemoryRefreshTokenStore(),
+    refreshTtlSec: 7 * 86400,
+    reuseGraceMs: 10_000,
     sessionKeys: ['test-session-key-0123456789abcdef0123456789'],
     sessionCookieName: 'tpm.sid',
     sessionMaxAgeSec: 3600,

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanKeys, testRedis, type TestRedis } from '@toypetme/test-kit';
 import { authKeys } from '../src/stores/keys.js';
+import { RedisRefreshTokenStore } from '../src/stores/redis-refresh-token-store.js';
 import { RedisSessionStore } from '../src/stores/redis-session-store.js';
 import { RedisUserStore } from '../src/stores/redis-user-store.js';
+import { describeRefreshTokenStore } from './refresh-token-store.contract.js';
 import { describeSessionStore } from './session-store.contract.js';
 import { describeUserStore } from './user-store.contract.js';
 
@@ -14,6 +16,7 @@ afterAll(() => t.cleanup());
 
 describeUserStore('redis', () => new RedisUserStore(t.redis, authKeys(t.prefix)));
 describeSessionStore('redis', () => new RedisSessionStore(t.redis, authKeys(t.prefix)));
+describeRefreshTokenStore('redis', () => new RedisRefreshTokenStore(t.redis, authKeys(t.prefix)));
 
 describe('RedisSessionStore', () => {
   it('when a session is stored, its key has a finite TTL (F15)', async () => {

@@ -20,6 +20,19 @@ export function describeSessionStore(name: string, makeStore: () => SessionStore
       expect(await store.get(id)).toBeUndefined();
     });
 
+    it("when a user's sessions are destroyed, every one of them ends and others' stay", async () => {
+      const store = makeStore();
+      const [a, b, other] = [randomUUID(), randomUUID(), randomUUID()];
+      const userId = randomUUID();
+      await store.set(a, { userId }, 60_000);
+      await store.set(b, { userId }, 60_000);
+      await store.set(other, { userId: randomUUID() }, 60_000);
+      expect(await store.destroyByUser(userId)).toBe(2);
+      expect(await store.get(a)).toBeUndefined();
+      expect(await store.get(b)).toBeUndefined();
+      expect(await store.get(other)).toBeDefined();
+    });
+
     it('when the id was never set, get answers undefined and destroy is harmless', async () => {
       const store = makeStore();
       await store.destroy('never-set');

@@ -39,8 +39,3 @@ export async function issueAccessToken(
     .sign(key.privateKey);
   return { token, tokenType: 'Bearer', expiresIn: settings.ttlSec };
 }
-
-/** A new token family id (one per `/api/token` call: one per app install). */
-export function newFamilyId(): string {
-  return randomBytes(16).toString('base64url');
-}

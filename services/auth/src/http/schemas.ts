@@ -22,3 +22,9 @@ export const loginBody = z.object({
   email: z.string().trim().min(1, 'is required').max(254, 'must be at most 254 characters'),
   password: passwordOf(1),
 });
+
+export const refreshBody = z.object({
+  refreshToken: z.string().min(1, 'is required').max(4096, 'is too long'),
+});
+
+export const deviceIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);

@@ -42,6 +42,7 @@ export function sessionMiddleware(app: Koa, { cookieName, maxAgeSec, store }: Se
 /** What koa-session puts on ctx.session (its types leave it `any`). */
 interface WebSession {
   userId?: unknown;
+  handle?: unknown;
   regenerate(): Promise<void>;
 }
 
@@ -49,15 +50,25 @@ function webSession(ctx: Koa.Context): WebSession | null {
   return ctx.session as WebSession | null;
 }
 
-/** Starts a fresh session for the user under a new id (no fixation: CONTRACT, F13). */
+/**
+ * Starts a fresh session for the user under a new id (no fixation: CONTRACT, F13). The session
+ * also gets a handle of its own: token families name it as their parent, so they never learn
+ * the cookie's id (CONTRACT: `sid` never reveals it).
+ */
 export async function startSession(ctx: Koa.Context, userId: string, now: Date): Promise<void> {
-  ctx.session = { userId, createdAt: now.toISOString() };
+  ctx.session = { userId, handle: randomBytes(16).toString('base64url'), createdAt: now.toISOString() };
   await webSession(ctx)?.regenerate();
 }
 
 /** Ends the session: the stored record is deleted, not only the cookie (CONTRACT, F14). */
 export function endSession(ctx: Koa.Context): void {
   ctx.session = null;
+}
+
+/** The live session's handle, or undefined without a session. */
+export function sessionHandle(ctx: Koa.Context): string | undefined {
+  const handle = webSession(ctx)?.handle;
+  return typeof handle === 'string' ? handle : undefined;
 }
 
 export function sessionUserId(ctx: Koa.Context): string {

@@ -7,9 +7,12 @@ import {
   type ReadinessChecks,
 } from '@toypetme/http-kit';
 import { authKeys } from './keys.js';
+import { MemoryRefreshTokenStore } from './memory-refresh-token-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { MemoryUserStore } from './memory-user-store.js';
+import { RedisRefreshTokenStore } from './redis-refresh-token-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
+import type { RefreshTokenStore } from './refresh-token-store.js';
 import { RedisUserStore } from './redis-user-store.js';
 import type { SessionStore } from './session-store.js';
 import type { UserStore } from './user-store.js';
@@ -17,6 +20,7 @@ import type { UserStore } from './user-store.js';
 export interface AuthStores {
   users: UserStore;
   sessions: SessionStore;
+  families: RefreshTokenStore;
   readiness: ReadinessChecks;
   close(): Promise<void>;
 }
@@ -28,12 +32,15 @@ export async function openStores(
   logger: Logger,
 ): Promise<AuthStores> {
   if (redisUrl === undefined) {
-    logger.warn('REDIS_URL is not set: users and sessions live in memory and vanish when this process stops');
+    logger.warn(
+      'REDIS_URL is not set: users, sessions and tokens live in memory and vanish when this process stops',
+    );
     return {
       users: new MemoryUserStore(),
       sessions: new MemorySessionStore(),
+      families: new MemoryRefreshTokenStore(),
       readiness: {},
-      close: async () => {},
+      close: () => Promise.resolve(),
     };
   }
   const redis = createRedis({ url: redisUrl, logger });
@@ -42,6 +49,7 @@ export async function openStores(
   return {
     users: new RedisUserStore(redis, keys),
     sessions: new RedisSessionStore(redis, keys),
+    families: new RedisRefreshTokenStore(redis, keys),
     readiness: { redis: () => pingRedis(redis) },
     close: () => closeRedis(redis),
   };

@@ -8,6 +8,13 @@ export function authKeys(prefix: string) {
     userByEmail: (email: string) =>
       `${prefix}user-email:${createHash('sha256').update(email).digest('base64url')}`,
     session: (id: string) => `${prefix}sess:${id}`,
+    userSessions: (userId: string) => `${prefix}user-sess:${userId}`,
+    // A family's keys share the {familyId} hash tag: one Redis Cluster slot for the spend script.
+    family: (familyId: string) => `${prefix}fam:{${familyId}}`,
+    refreshToken: (familyId: string, hash: string) => `${prefix}rt:{${familyId}}:${hash}`,
+    sealedPair: (familyId: string, hash: string) => `${prefix}rtg:{${familyId}}:${hash}`,
+    sessionFamilies: (sessionHandle: string) => `${prefix}sess-fam:${sessionHandle}`,
+    userFamilies: (userId: string) => `${prefix}user-fam:${userId}`,
   };
 }
 

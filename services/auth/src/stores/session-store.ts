@@ -9,4 +9,10 @@ export interface SessionStore {
   get(id: string): Promise<SessionData | undefined>;
   set(id: string, data: SessionData, ttlMs: number): Promise<void>;
   destroy(id: string): Promise<void>;
+  /** Ends every session of the user ("sign out everywhere"); answers how many. */
+  destroyByUser(userId: string): Promise<number>;
+}
+
+export function userIdOf(data: SessionData | undefined): string | undefined {
+  return typeof data?.userId === 'string' ? data.userId : undefined;
 }

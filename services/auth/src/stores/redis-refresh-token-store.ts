@@ -1,0 +1,123 @@
+import type { Redis } from '@toypetme/http-kit';
+import type { AuthKeys } from './keys.js';
+import { addToIndex } from './redis-index.js';
+import type { Family, RefreshTokenStore, SpendInput, SpendResult } from './refresh-token-store.js';
+
+/**
+ * The one atomic spend (CONTRACT "Tokens"). KEYS: family, presented token, successor token,
+ * presented token's sealed pair; all under one {familyId} hash tag. ARGV: now, graceMs,
+ * successorHash, sealedPair, tokenHash.
+ */
+const SPEND = `
+local family = redis.call('HMGET', KEYS[1], 'expiresAt', 'current')
+local now = tonumber(ARGV[1])
+if not family[1] or tonumber(family[1]) <= now then return {'invalid'} end
+local token = redis.call('HMGET', KEYS[2], 'state', 'spentAt', 'successor')
+if not token[1] then return {'invalid'} end
+local grace = tonumber(ARGV[2])
+if token[1] == 'live' and family[2] == ARGV[5] then
+  redis.call('HSET', KEYS[2], 'state', 'spent', 'spentAt', now, 'successor', ARGV[3])
+  redis.call('HSET', KEYS[3], 'state', 'live')
+  redis.call('PEXPIREAT', KEYS[3], family[1])
+  redis.call('HSET', KEYS[1], 'current', ARGV[3], 'lastUsedAt', now)
+  if grace > 0 then redis.call('SET', KEYS[4], ARGV[4], 'PX', grace) end
+  return {'rotated'}
+end
+if grace > 0 and token[1] == 'spent' and now - tonumber(token[2]) <= grace and family[2] == token[3] then
+  local sealed = redis.call('GET', KEYS[4])
+  if sealed then return {'replay', sealed} end
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
+return {'reuse'}`;
+
+function toFamily(id: string, fields: Record<string, string>): Family | undefined {
+  if (fields.userId === undefined) return undefined;
+  return {
+    id,
+    userId: fields.userId,
+    sessionHandle: fields.sessionHandle ?? '',
+    userAgent: fields.userAgent ?? '',
+    createdAt: Number(fields.createdAt),
+    expiresAt: Number(fields.expiresAt),
+    lastUsedAt: Number(fields.lastUsedAt),
+  };
+}
+
+/** Every key expires with its family; index sets expire with their newest family. */
+export class RedisRefreshTokenStore implements RefreshTokenStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: AuthKeys,
+  ) {}
+
+  async createFamily(family: Family, firstTokenHash: string): Promise<void> {
+    const { id, expiresAt } = family;
+    await this.redis
+      .multi()
+      .hset(this.keys.family(id), { ...family, current: firstTokenHash })
+      .pexpireat(this.keys.family(id), expiresAt)
+      .hset(this.keys.refreshToken(id, firstTokenHash), 'state', 'live')
+      .pexpireat(this.keys.refreshToken(id, firstTokenHash), expiresAt)
+      .exec();
+    await Promise.all([
+      addToIndex(this.redis, this.keys.sessionFamilies(family.sessionHandle), id, expiresAt),
+      addToIndex(this.redis, this.keys.userFamilies(family.userId), id, expiresAt),
+    ]);
+  }
+
+  async getFamily(familyId: string, now: number): Promise<Family | undefined> {
+    const family = toFamily(familyId, await this.redis.hgetall(this.keys.family(familyId)));
+    return family !== undefined && family.expiresAt > now ? family : undefined;
+  }
+
+  async spend(input: SpendInput): Promise<SpendResult> {
+    const { familyId, tokenHash, successorHash } = input;
+    const keys = [
+      this.keys.family(familyId),
+      this.keys.refreshToken(familyId, tokenHash),
+      this.keys.refreshToken(familyId, successorHash),
+      this.keys.sealedPair(familyId, tokenHash),
+    ];
+    const args = [input.now, input.graceMs, successorHash, input.sealedPair, tokenHash];
+    const [kind, sealedPair] = (await this.redis.eval(SPEND, keys.length, ...keys, ...args)) as [
+      string,
+      string?,
+    ];
+    if (kind === 'replay' && sealedPair !== undefined) return { kind, sealedPair };
+    if (kind === 'rotated' || kind === 'reuse') return { kind };
+    return { kind: 'invalid' };
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    // Without its family a token is inert; its entry expires when the family would have.
+    await this.redis.del(this.keys.family(familyId));
+  }
+
+  revokeBySession(sessionHandle: string): Promise<number> {
+    return this.revokeIndexed(this.keys.sessionFamilies(sessionHandle));
+  }
+
+  revokeByUser(userId: string): Promise<number> {
+    return this.revokeIndexed(this.keys.userFamilies(userId));
+  }
+
+  async listByUser(userId: string, now: number): Promise<Family[]> {
+    const index = this.keys.userFamilies(userId);
+    const ids = await this.redis.smembers(index);
+    const families = await Promise.all(
+      ids.map(async (id) => toFamily(id, await this.redis.hgetall(this.keys.family(id)))),
+    );
+    const dead = ids.filter((_, i) => families[i] === undefined || families[i].expiresAt <= now);
+    if (dead.length > 0) await this.redis.srem(index, ...dead);
+    return families
+      .filter((family): family is Family => family !== undefined && family.expiresAt > now)
+      .sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  private async revokeIndexed(indexKey: string): Promise<number> {
+    const ids = await this.redis.smembers(indexKey);
+    const deleted = await Promise.all(ids.map((id) => this.redis.del(this.keys.family(id))));
+    await this.redis.del(indexKey);
+    return deleted.reduce((sum, count) => sum + count, 0);
+  }
+}
