@@ -21,6 +21,13 @@ function step(title: string, reply: Reply, expected: number, detail = ''): void 
   );
 }
 
+interface TokenPair {
+  token: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+}
+
 function tamper(token: string): string {
   const [header, payload, signature] = token.split('.');
   const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
@@ -44,7 +51,7 @@ async function main(): Promise<void> {
   );
   step('Who am I with the cookie (GET /auth/me)', await web.get('/auth/me'), 200);
 
-  const tokenReply = await web.get<{ token: string; expiresIn: number }>('/api/token');
+  const tokenReply = await web.get<TokenPair>('/api/token');
   step(
     'Exchange the session for an access token (GET /api/token)',
     tokenReply,
@@ -82,6 +89,37 @@ async function main(): Promise<void> {
     console.log(`✗ Offline verification failed: ${(err as Error).message}`);
   }
 
+  console.log('\nRefresh tokens (the app stays signed in without the cookie):');
+  const first = tokenReply.body?.refreshToken ?? '';
+  const rotated = await app.post<TokenPair>('/api/token/refresh', { refreshToken: first });
+  step(
+    'Refresh: spend the refresh token for a new pair (POST /api/token/refresh)',
+    rotated,
+    200,
+    `new refresh token: ${rotated.body?.refreshToken !== first ? 'yes' : 'NO'}`,
+  );
+  const replayed = await app.post<TokenPair>('/api/token/refresh', { refreshToken: first });
+  step(
+    'Grace replay: the same token again at once (a lost response)',
+    replayed,
+    200,
+    `identical pair: ${replayed.text === rotated.text ? 'yes' : 'NO'}`,
+  );
+  const onward = await app.post<TokenPair>('/api/token/refresh', {
+    refreshToken: rotated.body?.refreshToken,
+  });
+  step('The app moves on with its successor', onward, 200);
+  step(
+    'Reuse: the first token once more, after its successor was used (theft)',
+    await app.post('/api/token/refresh', { refreshToken: first }),
+    401,
+  );
+  step(
+    '…which revoked the whole family: the newest token is dead too',
+    await app.post('/api/token/refresh', { refreshToken: onward.body?.refreshToken }),
+    401,
+  );
+
   console.log('\nThe failure cases:');
   step('No token (GET /api/pets)', await app.get('/api/pets'), 401);
   step(
@@ -94,7 +132,13 @@ async function main(): Promise<void> {
 
   console.log('\nLogging out:');
   const cookie = web.cookieHeader();
+  const laterPair = (await web.get<TokenPair>('/api/token')).body;
   step('Log out (POST /auth/logout)', await web.post('/auth/logout'), 204);
+  step(
+    "The session's refresh tokens are revoked too",
+    await app.post('/api/token/refresh', { refreshToken: laterPair?.refreshToken }),
+    401,
+  );
   step(
     'The old cookie asks for a token (GET /api/token)',
     await new HttpClient(base).get('/api/token', { headers: { cookie } }),
