@@ -46,7 +46,9 @@ export class MemorySessionStore implements SessionStore {
     if (entry === undefined) return;
     this.entries.delete(id);
     const userId = userIdOf(JSON.parse(entry.json) as SessionData);
-    if (userId !== undefined) this.byUser.get(userId)?.delete(id);
+    const ids = userId === undefined ? undefined : this.byUser.get(userId);
+    ids?.delete(id);
+    if (userId !== undefined && ids?.size === 0) this.byUser.delete(userId);
   }
 
   /** Drops expired entries (at most once a minute) so dead sessions do not pile up. */
