@@ -62,4 +62,8 @@ export function answerClientErrors(server: Server, logger: Logger): void {
     }
     socket.destroy();
   });
+  // CONNECT never reaches Koa either, and without a listener Node just drops the connection.
+  server.on('connect', (_req, socket: Socket) => {
+    socket.end(rawResponse({ code: 'method_not_allowed', message: 'CONNECT is not supported.' }));
+  });
 }

@@ -64,3 +64,22 @@ describe('requests the HTTP parser rejects', () => {
     expect((await send(f.gateway.url, '/api/pets')).status).toBe(200);
   });
 });
+
+describe('CONNECT', () => {
+  it('when a client sends CONNECT, it gets a JSON 405 method_not_allowed and the gateway lives on', async () => {
+    const { hostname, port } = new URL(f.gateway.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () =>
+        socket.write('CONNECT /auth/me HTTP/1.1\r\nHost: gw\r\n\r\n'),
+      );
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 405 /);
+    expect(JSON.parse(body)).toMatchObject({ error: 'method_not_allowed' });
+    expect((await send(f.gateway.url, '/api/pets')).status).toBe(200);
+  });
+});

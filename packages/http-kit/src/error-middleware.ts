@@ -12,6 +12,8 @@ interface HttpLikeError {
 /** Errors thrown by Koa itself or by http-errors-based libraries (body parsing, ctx.throw). */
 function fromHttpError(err: HttpLikeError): AppError | undefined {
   const status = err.status ?? err.statusCode;
+  // A method the router does not know (TRACE, PROPFIND…) is 501 to it; to a client it is a 405.
+  if (status === 501) return new AppError('method_not_allowed', 'Method not allowed.');
   if (status === undefined || status < 400 || status >= 500) return undefined;
   if (status === 413) return new AppError('payload_too_large', 'Request body is too large.');
   if (status === 415) return new AppError('unsupported_media_type', 'Send application/json.');

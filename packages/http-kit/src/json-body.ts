@@ -16,12 +16,13 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
 }
 
 /** raw-body and co-body signal failures as http-errors: 413 too large, 400 unreadable. */
-function parseFailure(err: unknown, limitBytes: number): unknown {
+function parseFailure(err: unknown, limitBytes: number): AppError {
   const status = (err as { status?: number }).status;
   if (status === 413)
     return new AppError('payload_too_large', `Request body is larger than ${limitBytes} bytes.`);
-  if (status === 400) return new AppError('invalid_request', 'Request body is not valid JSON.');
-  return err;
+  if (status === 415) return new AppError('unsupported_media_type', 'Unsupported Content-Encoding.');
+  // Bad JSON, a body that claims gzip but is not, a truncated stream: the client's fault, never a 500.
+  return new AppError('invalid_request', 'Request body could not be read as JSON.');
 }
 
 /**

@@ -92,6 +92,24 @@ describe('jsonBody', () => {
   });
 
   it.each([
+    ['gzip', 400, 'invalid_request'],
+    ['deflate', 400, 'invalid_request'],
+    ['br', 400, 'invalid_request'],
+    ['x-unknown', 415, 'unsupported_media_type'],
+  ])(
+    'when the body claims Content-Encoding %s but is plain, answers %i %s (never 500)',
+    async (encoding, status, code) => {
+      const client = await serveApp(echo);
+      const reply = await client.request('POST', '/', {
+        body: '{"a":1}',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      });
+      expect(reply.status).toBe(status);
+      expect(reply.body.error).toBe(code);
+    },
+  );
+
+  it.each([
     ['text/plain', 'hello', 415, 'unsupported_media_type'],
     ['application/json', '{"a":', 400, 'invalid_request'],
     ['application/json', '[1]', 400, 'invalid_request'],

@@ -73,8 +73,17 @@ describe('routing and ids', () => {
     expect(reply.text).not.toMatch(/at .*\.js/);
   });
 
-  it('when the method is wrong, answers 405 method_not_allowed', async () => {
-    const reply = await auth.client().request('DELETE', '/auth/login');
+  it.each(['DELETE', 'LINK', 'PROPFIND', 'PURGE'])(
+    'when %s is used on a route, answers 405 method_not_allowed',
+    async (method) => {
+      const reply = await auth.client().request(method, '/auth/login');
+      expect(reply.status).toBe(405);
+      expect(reply.body.error).toBe('method_not_allowed');
+    },
+  );
+
+  it('when a method the router does not know is used on an unknown path, answers 405, not 500', async () => {
+    const reply = await auth.client().request('PROPFIND', '/.well-known/nope');
     expect(reply.status).toBe(405);
     expect(reply.body.error).toBe('method_not_allowed');
   });
