@@ -5,7 +5,7 @@ import concurrently from 'concurrently';
 const gatewayUrl = `http://127.0.0.1:${process.env.GATEWAY_PORT || 8080}`;
 const env = { LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' };
 
-const { result } = concurrently(
+const { result, commands } = concurrently(
   [
     { name: 'auth', command: 'node services/auth/dist/main.js', prefixColor: 'blue', env },
     { name: 'pets', command: 'node services/pets/dist/main.js', prefixColor: 'green', env },
@@ -14,13 +14,22 @@ const { result } = concurrently(
   { killOthersOn: ['failure', 'success'], restartTries: 0, handleInput: false },
 );
 
+// Something else may already answer on the port (ours then fails with EADDRINUSE): announce only
+// once our gateway has said it listens, and while all three of ours are still running.
+let anyExited = false;
+let gatewayListening = false;
+for (const command of commands) command.close.subscribe(() => (anyExited = true));
+commands[2].stdout.subscribe((chunk) => {
+  if (String(chunk).includes('gateway listening')) gatewayListening = true;
+});
+
 async function announce() {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
+  for (let attempt = 0; attempt < 100 && !anyExited; attempt += 1) {
     const ready = await fetch(`${gatewayUrl}/readyz`).then(
       (r) => r.ok,
       () => false,
     );
-    if (ready) {
+    if (ready && gatewayListening && !anyExited) {
       const store = process.env.REDIS_URL
         ? `Redis at ${process.env.REDIS_URL}`
         : 'in-memory stores (data is lost on exit)';
@@ -31,7 +40,7 @@ async function announce() {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  console.log(`\n  The gateway at ${gatewayUrl} is not ready yet; see the logs above.\n`);
+  if (!anyExited) console.log(`\n  The gateway at ${gatewayUrl} is not ready yet; see the logs above.\n`);
 }
 
 announce();

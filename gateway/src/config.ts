@@ -1,5 +1,4 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
-import proxyaddr from 'proxy-addr';
 
 export interface GatewayConfig extends CommonConfig {
   /** Origin of the auth service (AUTH_URL). */
@@ -29,17 +28,6 @@ function upstreamOrigin(reader: EnvReader, name: string, fallback: string): stri
   return url.origin;
 }
 
-function trustList(reader: EnvReader): string[] {
-  const list = reader.list('GATEWAY_TRUSTED_PROXIES');
-  try {
-    proxyaddr.compile(list);
-  } catch (err) {
-    reader.problem(`GATEWAY_TRUSTED_PROXIES: ${(err as Error).message}`);
-    return [];
-  }
-  return list;
-}
-
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Env): GatewayConfig {
   const reader = new EnvReader(env);
@@ -49,7 +37,7 @@ export function loadConfig(env: Env): GatewayConfig {
     petsUrl: upstreamOrigin(reader, 'PETS_URL', 'http://127.0.0.1:4002'),
     upstreamTimeoutMs: reader.ms('UPSTREAM_TIMEOUT', '10s', { min: 1 }),
     upstreamConnectTimeoutMs: reader.ms('UPSTREAM_CONNECT_TIMEOUT', '2s', { min: 1 }),
-    trustedProxies: Object.freeze(trustList(reader)),
+    trustedProxies: Object.freeze(reader.trustList('GATEWAY_TRUSTED_PROXIES')),
   };
   reader.done();
   return Object.freeze(config);

@@ -13,10 +13,10 @@ export function parseDurationSeconds(text: string): number | undefined {
   return Number.isFinite(seconds) ? Math.ceil(seconds) : undefined;
 }
 
-/** Like parseDurationSeconds but in milliseconds, for timeouts. */
+/** Like parseDurationSeconds but in milliseconds, for timeouts; a bare number is still seconds. */
 export function parseDurationMs(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/.exec(text.trim());
   if (match === null) return undefined;
-  const ms = Number(match[1]) * (UNIT_SECONDS[match[2] ?? 'ms'] ?? 0.001) * 1000;
+  const ms = Number(match[1]) * (UNIT_SECONDS[match[2] ?? 's'] ?? 1) * 1000;
   return Number.isFinite(ms) ? Math.ceil(ms) : undefined;
 }

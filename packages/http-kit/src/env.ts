@@ -1,3 +1,4 @@
+import proxyaddr from 'proxy-addr';
 import { parseDurationMs, parseDurationSeconds } from './duration.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -61,7 +62,7 @@ export class EnvReader {
     return parsed;
   }
 
-  /** A duration such as `500ms` or `5s` (bare numbers are milliseconds), in milliseconds. */
+  /** A duration such as `500ms` or `5s` (a bare number is seconds, as everywhere), in milliseconds. */
   ms(name: string, fallback: string, { min = 0 } = {}): number {
     const text = this.raw(name) ?? fallback;
     const parsed = parseDurationMs(text);
@@ -88,6 +89,18 @@ export class EnvReader {
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item !== '');
+  }
+
+  /** A proxy-addr trust list (`loopback`, IPs, CIDRs), checked now rather than at the first request. */
+  trustList(name: string, fallback: readonly string[] = []): string[] {
+    const list = this.list(name, fallback);
+    try {
+      proxyaddr.compile(list);
+      return list;
+    } catch (err) {
+      this.problems.push(`${name}: ${(err as Error).message}`);
+      return [...fallback];
+    }
   }
 
   /** An absolute URL whose scheme is one of `schemes` (default http and https). */
@@ -149,7 +162,7 @@ export function readCommon(reader: EnvReader, defaultPort: number, portVar = 'PO
       'info',
     ),
     logPretty: reader.bool('LOG_PRETTY', false),
-    trustedProxies: reader.list('TRUSTED_PROXIES', ['loopback']),
+    trustedProxies: reader.trustList('TRUSTED_PROXIES', ['loopback']),
     shutdownTimeoutMs: reader.ms('SHUTDOWN_TIMEOUT', '10s', { min: 100 }),
   };
 }

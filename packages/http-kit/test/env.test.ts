@@ -18,8 +18,9 @@ describe('durations', () => {
     expect(parseDurationSeconds(text)).toBeUndefined();
   });
 
-  it('when a millisecond duration has no unit, it is milliseconds', () => {
-    expect(parseDurationMs('250')).toBe(250);
+  it('when a millisecond duration has no unit, it is seconds like every other duration', () => {
+    expect(parseDurationMs('250ms')).toBe(250);
+    expect(parseDurationMs('10')).toBe(10_000);
     expect(parseDurationMs('2s')).toBe(2000);
   });
 });
@@ -64,6 +65,12 @@ describe('EnvReader', () => {
     reader.redisUrl('REDIS_URL');
     expect(() => reader.done()).toThrow(/REDIS_URL/);
     expect(() => reader.done()).not.toThrow(/s3cret/);
+  });
+
+  it('when a trust list is not proxy-addr syntax, names the variable', () => {
+    const reader = new EnvReader({ TRUSTED_PROXIES: 'bogus!!' });
+    expect(reader.trustList('TRUSTED_PROXIES', ['loopback'])).toEqual(['loopback']);
+    expect(() => reader.done()).toThrow(/TRUSTED_PROXIES/);
   });
 
   it('when a list is given, trims items and drops empty ones', () => {

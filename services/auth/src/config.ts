@@ -58,6 +58,10 @@ export function loadConfig(env: Env): AuthConfig {
     dataDir: reader.string('DATA_DIR', '.data'),
     jwksMaxAgeSec: reader.seconds('JWKS_MAX_AGE', '5m', { min: 0 }),
   };
+  // RFC 6265 cookie-name token characters; anything else would make every login fail.
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(config.sessionCookieName)) {
+    reader.problem("SESSION_COOKIE_NAME may hold only letters, digits and !#$%&'*+-.^_`|~");
+  }
   if (config.privateKeyPem !== undefined && config.privateKeyFile !== undefined) {
     reader.problem('set only one of JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE');
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startAuth, uniqueEmail, type RunningAuth } from './fixtures.js';
+import { PASSWORD, startAuth, testHasher, uniqueEmail, type RunningAuth } from './fixtures.js';
 
 let auth: RunningAuth;
 beforeAll(async () => {
@@ -78,6 +78,7 @@ describe('POST /auth/register', () => {
     ['an object email', { email: { $ne: null }, password: PASSWORD }],
     ['an array password', { email: 'd@example.test', password: [PASSWORD] }],
     ['a boolean password', { email: 'e@example.test', password: true }],
+    ['a password of lone surrogates', { email: 'f@example.test', password: '\ud800'.repeat(8) }],
     ['a numeric email', { email: 42, password: PASSWORD }],
   ])('when given %s, answers 400 invalid_request naming the field', async (_label, body) => {
     const reply = await auth.client().post('/auth/register', body);
@@ -108,6 +109,29 @@ describe('POST /auth/login', () => {
       expect(reply.setCookies).toEqual([]);
     }
     expect(unknown.body.message).toBe(wrong.body.message);
+  });
+
+  it('when the email is unknown, a real hash is still verified (the decoy), so timing matches a wrong password', async () => {
+    const verified: string[] = [];
+    const counting = {
+      hash: testHasher.hash,
+      verify: (hash: string, password: string) => {
+        verified.push(hash);
+        return testHasher.verify(hash, password);
+      },
+    };
+    const server = await startAuth({ hasher: counting });
+    try {
+      const reply = await server
+        .client()
+        .post('/auth/login', { email: uniqueEmail('ghost'), password: PASSWORD });
+      expect(reply.status).toBe(401);
+      expect(reply.body.error).toBe('invalid_credentials');
+      expect(verified).toEqual([server.deps.decoyHash]);
+      expect(server.deps.decoyHash).toMatch(/^\$argon2id\$/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('when a 64-character passphrase is used, it works; when an 80-character one shares only its first 72 bytes, 401', async () => {

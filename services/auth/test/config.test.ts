@@ -40,6 +40,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('when SESSION_COOKIE_NAME or TRUSTED_PROXIES is malformed, refuses naming them', () => {
+    expect(() => loadConfig({ SESSION_COOKIE_NAME: 'bad;name', TRUSTED_PROXIES: 'bogus!!' })).toThrow(
+      /SESSION_COOKIE_NAME[\s\S]*TRUSTED_PROXIES|TRUSTED_PROXIES[\s\S]*SESSION_COOKIE_NAME/,
+    );
+  });
+
   it('when NODE_ENV=production lacks secrets, a key, Redis and an https issuer, refuses naming every problem', () => {
     try {
       loadConfig({ NODE_ENV: 'production', SESSION_KEYS: 'short' });

@@ -2,10 +2,15 @@ import { z } from 'zod';
 
 /** CONTRACT: passwords are 8 to 1024 characters, counted as code points, not UTF-16 units. */
 function passwordOf(min: number) {
-  return z
-    .string()
-    .refine((value) => [...value].length >= min, `must be at least ${min} characters`)
-    .refine((value) => [...value].length <= 1024, 'must be at most 1024 characters');
+  return (
+    z
+      .string()
+      // A lone UTF-16 surrogate has no UTF-8 form: hashing would turn every one into U+FFFD, so
+      // different passwords would collide.
+      .refine((value) => value.isWellFormed(), 'must be valid Unicode text')
+      .refine((value) => [...value].length >= min, `must be at least ${min} characters`)
+      .refine((value) => [...value].length <= 1024, 'must be at most 1024 characters')
+  );
 }
 
 const email = z
