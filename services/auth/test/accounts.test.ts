@@ -114,7 +114,7 @@ describe('POST /auth/login', () => {
   it('when the email is unknown, a real hash is still verified (the decoy), so timing matches a wrong password', async () => {
     const verified: string[] = [];
     const counting = {
-      hash: testHasher.hash,
+      hash: (password: string) => testHasher.hash(password),
       verify: (hash: string, password: string) => {
         verified.push(hash);
         return testHasher.verify(hash, password);
