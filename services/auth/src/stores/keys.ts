@@ -15,6 +15,9 @@ export function authKeys(prefix: string) {
     sealedPair: (familyId: string, hash: string) => `${prefix}rtg:{${familyId}}:${hash}`,
     sessionFamilies: (sessionHandle: string) => `${prefix}sess-fam:${sessionHandle}`,
     userFamilies: (userId: string) => `${prefix}user-fam:${userId}`,
+    // One hash, a field per kid: signing keys stay until rotation removes them, so no TTL.
+    signingKeys: () => `${prefix}signing-keys`,
+    signingKeysLock: () => `${prefix}signing-keys:lock`,
   };
 }
 
