@@ -1,4 +1,6 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
+import { SIGNING_ALGS, type SigningAlg } from './domain/signing-key.js';
+import { rotationPolicyProblems, type RotationPolicy } from './keys/rotation.js';
 
 export interface AuthConfig extends CommonConfig {
   /** Unset: in-memory stores (development only). */
@@ -16,14 +18,37 @@ export interface AuthConfig extends CommonConfig {
   readonly refreshTokenTtlSec: number;
   /** JWT_REFRESH_REUSE_GRACE: replaying a just-spent token returns the same pair; 0 = strict. */
   readonly refreshReuseGraceMs: number;
+  /** Signs with this one key, never rotating (JWT_PRIVATE_KEY[_FILE]); else keys are managed. */
   readonly privateKeyPem: string | undefined;
   readonly privateKeyFile: string | undefined;
   /** Local, git-ignored folder for development secrets (generated key, session keys). */
   readonly dataDir: string;
   readonly jwksMaxAgeSec: number;
+  /** JWT_SECRET: seals managed private keys at rest. Unset outside production: generated. */
+  readonly jwtSecret: string | undefined;
+  /** JWT_SECRET_PREVIOUS: the secret before a change; keys sealed with it are re-sealed at start. */
+  readonly jwtSecretPrevious: string | undefined;
+  /** JWT_ALG: the algorithm of managed keys. */
+  readonly signingAlg: SigningAlg;
+  /** JWT_KEY_ROTATION: how long a managed key signs before the next one takes over. */
+  readonly keyRotationMs: number;
+  /** JWT_KEY_PROPAGATION: how long a new key is published before it signs. */
+  readonly keyPropagationMs: number;
 }
 
 const MIN_SECRET_LENGTH = 32;
+/** Verifiers accept this much clock skew (CONTRACT: 30 s by default). */
+const CLOCK_SKEW_MS = 30_000;
+
+/** When managed keys rotate; a retired key stays published until every token it signed expired. */
+export function rotationPolicy(config: AuthConfig): RotationPolicy {
+  return {
+    alg: config.signingAlg,
+    rotationPeriodMs: config.keyRotationMs,
+    propagationMs: config.keyPropagationMs,
+    retireAfterMs: config.accessTokenTtlSec * 1000 + CLOCK_SKEW_MS,
+  };
+}
 
 function checkProduction(reader: EnvReader, config: AuthConfig): void {
   if (!config.production) return;
@@ -31,8 +56,9 @@ function checkProduction(reader: EnvReader, config: AuthConfig): void {
   else if (config.sessionKeys.some((key) => key.length < MIN_SECRET_LENGTH)) {
     reader.problem(`SESSION_KEYS: every key must be at least ${MIN_SECRET_LENGTH} characters in production`);
   }
-  if (config.privateKeyPem === undefined && config.privateKeyFile === undefined) {
-    reader.problem('JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required in production');
+  if (config.jwtSecret === undefined) reader.problem('JWT_SECRET is required in production');
+  else if (config.jwtSecret.length < MIN_SECRET_LENGTH) {
+    reader.problem(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters in production`);
   }
   if (config.redisUrl === undefined) reader.problem('REDIS_URL is required in production (no memory store)');
   if (!config.issuer.startsWith('https://')) reader.problem('JWT_ISSUER must be an https URL in production');
@@ -57,6 +83,11 @@ export function loadConfig(env: Env): AuthConfig {
     privateKeyFile: reader.raw('JWT_PRIVATE_KEY_FILE'),
     dataDir: reader.string('DATA_DIR', '.data'),
     jwksMaxAgeSec: reader.seconds('JWKS_MAX_AGE', '5m', { min: 0 }),
+    jwtSecret: reader.raw('JWT_SECRET'),
+    jwtSecretPrevious: reader.raw('JWT_SECRET_PREVIOUS'),
+    signingAlg: reader.oneOf('JWT_ALG', SIGNING_ALGS, 'RS256'),
+    keyRotationMs: reader.ms('JWT_KEY_ROTATION', '7d', { min: 60_000 }),
+    keyPropagationMs: reader.ms('JWT_KEY_PROPAGATION', '15m', { min: 1_000 }),
   };
   // RFC 6265 cookie-name token characters; anything else would make every login fail.
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(config.sessionCookieName)) {
@@ -64,6 +95,9 @@ export function loadConfig(env: Env): AuthConfig {
   }
   if (config.privateKeyPem !== undefined && config.privateKeyFile !== undefined) {
     reader.problem('set only one of JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE');
+  }
+  for (const problem of rotationPolicyProblems(rotationPolicy(config))) {
+    reader.problem(`JWT_KEY_ROTATION / JWT_KEY_PROPAGATION: ${problem}`);
   }
   checkProduction(reader, config);
   reader.done();

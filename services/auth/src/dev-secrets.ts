@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@toypetme/http-kit';
@@ -30,21 +30,12 @@ async function readOrCreate(
   return readFile(path, 'utf8');
 }
 
-/**
- * The signing key, in order: JWT_PRIVATE_KEY, JWT_PRIVATE_KEY_FILE, else (never in production,
- * which loadConfig refuses) a key generated once into the data folder, so a restart keeps issued
- * tokens valid.
- */
-export async function loadPrivateKey(config: AuthConfig, logger: Logger): Promise<KeyObject> {
+/** The pinned signing key (JWT_PRIVATE_KEY, or JWT_PRIVATE_KEY_FILE), if one is configured. */
+export async function loadPinnedKey(config: AuthConfig): Promise<KeyObject | undefined> {
   if (config.privateKeyPem !== undefined) return createPrivateKey(config.privateKeyPem);
   if (config.privateKeyFile !== undefined)
     return createPrivateKey(await readFile(config.privateKeyFile, 'utf8'));
-  logger.warn('JWT_PRIVATE_KEY is not set: signing with a generated development key');
-  const generate = (): string =>
-    generateKeyPairSync('rsa', { modulusLength: 2048 })
-      .privateKey.export({ type: 'pkcs8', format: 'pem' })
-      .toString();
-  return createPrivateKey(await readOrCreate(config.dataDir, 'dev-signing-key.pem', generate, logger));
+  return undefined;
 }
 
 /** SESSION_KEYS, else (development only) keys generated once into the data folder. */
@@ -61,4 +52,13 @@ export async function loadSessionKeys(config: AuthConfig, logger: Logger): Promi
     .split(',')
     .map((key) => key.trim())
     .filter((key) => key !== '');
+}
+
+/** JWT_SECRET, else (development only) a secret generated once into the data folder. */
+export async function loadJwtSecret(config: AuthConfig, logger: Logger): Promise<string> {
+  if (config.jwtSecret !== undefined) return config.jwtSecret;
+  logger.warn('JWT_SECRET is not set: sealing signing keys with a generated development secret');
+  return (
+    await readOrCreate(config.dataDir, 'dev-jwt-secret', () => randomBytes(32).toString('base64url'), logger)
+  ).trim();
 }

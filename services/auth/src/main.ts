@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { createLogger, exitOnSignals, runMain, serve } from '@toypetme/http-kit';
 import { createApp } from './app.js';
 import { loadConfig, type AuthConfig } from './config.js';
-import { loadPrivateKey, loadSessionKeys } from './dev-secrets.js';
+import { loadSessionKeys } from './dev-secrets.js';
 import { argon2Hasher } from './domain/password-hasher.js';
-import { staticKeySource, toSigningKey } from './domain/signing-key.js';
+import { openKeySource } from './key-source.js';
 import { openStores } from './stores/index.js';
 
 async function start(config: AuthConfig): Promise<void> {
   const logger = createLogger({ name: 'auth', level: config.logLevel, pretty: config.logPretty });
-  const signingKey = await toSigningKey(await loadPrivateKey(config, logger));
   const sessionKeys = await loadSessionKeys(config, logger);
   const stores = await openStores(config.redisUrl, config.redisKeyPrefix, logger);
+  const signing = await openKeySource(config, stores.redis, logger);
   const hasher = argon2Hasher();
   const app = createApp({
     logger,
@@ -26,11 +26,10 @@ async function start(config: AuthConfig): Promise<void> {
     hasher,
     decoyHash: await hasher.hash(randomBytes(16).toString('hex')),
     now: () => new Date(),
-    keys: staticKeySource(signingKey),
+    keys: signing.keys,
     tokens: { issuer: config.issuer, audience: config.audience, ttlSec: config.accessTokenTtlSec },
     refreshTtlSec: config.refreshTokenTtlSec,
     reuseGraceMs: config.refreshReuseGraceMs,
-    jwksMaxAgeSec: config.jwksMaxAgeSec,
   });
   const running = await serve({
     app,
@@ -38,10 +37,13 @@ async function start(config: AuthConfig): Promise<void> {
     port: config.port,
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    onClose: () => stores.close(),
+    onClose: () => {
+      signing.stop();
+      return stores.close();
+    },
   });
   exitOnSignals(running, logger);
-  logger.info({ url: running.url, kid: signingKey.kid }, 'auth service listening');
+  logger.info({ url: running.url }, 'auth service listening');
 }
 
 runMain('auth', () => start(loadConfig(process.env)));

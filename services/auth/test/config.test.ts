@@ -40,20 +40,28 @@ describe('loadConfig', () => {
     }
   });
 
+  it('when JWT_ALG or the key schedule is bad, refuses naming them', () => {
+    expect(() => loadConfig({ JWT_ALG: 'HS256' })).toThrow(/JWT_ALG/);
+    expect(() => loadConfig({ JWT_KEY_ROTATION: '10m', JWT_KEY_PROPAGATION: '15m' })).toThrow(
+      /JWT_KEY_ROTATION/,
+    );
+    expect(loadConfig({ JWT_ALG: 'EdDSA' }).signingAlg).toBe('EdDSA');
+  });
+
   it('when SESSION_COOKIE_NAME or TRUSTED_PROXIES is malformed, refuses naming them', () => {
     expect(() => loadConfig({ SESSION_COOKIE_NAME: 'bad;name', TRUSTED_PROXIES: 'bogus!!' })).toThrow(
       /SESSION_COOKIE_NAME[\s\S]*TRUSTED_PROXIES|TRUSTED_PROXIES[\s\S]*SESSION_COOKIE_NAME/,
     );
   });
 
-  it('when NODE_ENV=production lacks secrets, a key, Redis and an https issuer, refuses naming every problem', () => {
+  it('when NODE_ENV=production lacks secrets, Redis and an https issuer, refuses naming every problem', () => {
     try {
       loadConfig({ NODE_ENV: 'production', SESSION_KEYS: 'short' });
       expect.unreachable('production config with weak secrets was accepted');
     } catch (err) {
       const problems = (err as ConfigError).problems.join('\n');
       expect(problems).toContain('SESSION_KEYS');
-      expect(problems).toContain('JWT_PRIVATE_KEY');
+      expect(problems).toContain('JWT_SECRET');
       expect(problems).toContain('REDIS_URL');
       expect(problems).toContain('JWT_ISSUER');
     }
@@ -63,7 +71,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       SESSION_KEYS: 'k'.repeat(40),
-      JWT_PRIVATE_KEY_FILE: '/run/secrets/jwt.pem',
+      JWT_SECRET: 's'.repeat(40),
       REDIS_URL: 'redis://redis:6379',
       JWT_ISSUER: 'https://toypetme.example',
     });

@@ -1,14 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@toypetme/http-kit';
+import { testRedis, type TestRedis } from '@toypetme/test-kit';
 import { loadConfig } from '../src/config.js';
-import { loadPrivateKey, loadSessionKeys } from '../src/dev-secrets.js';
-import { toSigningKey } from '../src/domain/signing-key.js';
+import { loadJwtSecret, loadPinnedKey, loadSessionKeys } from '../src/dev-secrets.js';
+import { openKeySource } from '../src/key-source.js';
 
-const logger = createLogger({ name: 'dev-secrets-test', level: 'silent' });
+const logger = createLogger({ name: 'key-source-test', level: 'silent' });
 const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
@@ -20,45 +21,105 @@ async function dataDir(): Promise<string> {
   return join(dir, 'data');
 }
 
+const pem = () =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+const SECRET = 'a-jwt-secret-of-at-least-32-characters!';
+
 describe('development secrets', () => {
-  it('when no key is configured, generates one once (mode 600) and a restart reads the same key', async () => {
+  it('when JWT_SECRET and SESSION_KEYS are unset, they are generated once (mode 600) and read again after a restart', async () => {
     const config = loadConfig({ DATA_DIR: await dataDir() });
-    const first = await toSigningKey(await loadPrivateKey(config, logger));
-    const second = await toSigningKey(await loadPrivateKey(config, logger));
-    expect(second.kid).toBe(first.kid);
-    const mode = (await stat(join(config.dataDir, 'dev-signing-key.pem'))).mode & 0o777;
-    expect(mode).toBe(0o600);
-  });
-
-  it('when two processes start at once, both end up with the same key', async () => {
-    const config = loadConfig({ DATA_DIR: await dataDir() });
-    const [a, b] = await Promise.all([loadPrivateKey(config, logger), loadPrivateKey(config, logger)]);
-    expect((await toSigningKey(a)).kid).toBe((await toSigningKey(b)).kid);
-  });
-
-  it('when JWT_PRIVATE_KEY is set, it is used and nothing is written', async () => {
-    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
-      .privateKey.export({ type: 'pkcs8', format: 'pem' })
-      .toString();
-    const config = loadConfig({ DATA_DIR: await dataDir(), JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n') });
-    const key = await loadPrivateKey(config, logger);
-    expect(key.export({ type: 'pkcs8', format: 'pem' }).toString()).toBe(pem);
-    await expect(stat(config.dataDir)).rejects.toThrow();
-  });
-
-  it('when the configured key is too small or not RSA, refuses it', async () => {
-    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
-    await expect(toSigningKey(small)).rejects.toThrow(/2048/);
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    await expect(toSigningKey(ec)).rejects.toThrow(/RSA/);
-  });
-
-  it('when SESSION_KEYS is unset, generated keys persist across restarts', async () => {
-    const config = loadConfig({ DATA_DIR: await dataDir() });
-    const first = await loadSessionKeys(config, logger);
-    expect(first).toHaveLength(1);
-    expect(first[0]?.length).toBeGreaterThanOrEqual(32);
-    expect(await loadSessionKeys(config, logger)).toEqual(first);
+    const secret = await loadJwtSecret(config, logger);
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(await loadJwtSecret(config, logger)).toBe(secret);
+    expect((await stat(join(config.dataDir, 'dev-jwt-secret'))).mode & 0o777).toBe(0o600);
+    const keys = await loadSessionKeys(config, logger);
+    expect(await loadSessionKeys(config, logger)).toEqual(keys);
     expect(await loadSessionKeys(loadConfig({ SESSION_KEYS: 'a,b' }), logger)).toEqual(['a', 'b']);
+  });
+
+  it('when JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is set, that key is pinned; otherwise none is', async () => {
+    const text = pem();
+    const fromEnv = await loadPinnedKey(loadConfig({ JWT_PRIVATE_KEY: text.replace(/\n/g, '\\n') }));
+    expect(fromEnv?.export({ type: 'pkcs8', format: 'pem' }).toString()).toBe(text);
+    const file = join(await dataDir(), '..', 'key.pem');
+    await writeFile(file, text);
+    expect((await loadPinnedKey(loadConfig({ JWT_PRIVATE_KEY_FILE: file })))?.asymmetricKeyType).toBe('rsa');
+    expect(await loadPinnedKey(loadConfig({}))).toBeUndefined();
+  });
+});
+
+describe('managed keys in the data folder', () => {
+  it('when auth restarts, it signs with the same key it published before', async () => {
+    const config = loadConfig({ DATA_DIR: await dataDir(), JWT_SECRET: SECRET });
+    const first = await openKeySource(config, undefined, logger);
+    const second = await openKeySource(config, undefined, logger);
+    first.stop();
+    second.stop();
+    expect(second.keys.current().kid).toBe(first.keys.current().kid);
+    expect(second.keys.published().map((key) => key.kid)).toContain(first.keys.current().kid);
+  });
+
+  it('when JWT_SECRET changes with JWT_SECRET_PREVIOUS set, every key is kept; with a wrong secret, start-up fails clearly', async () => {
+    const dir = await dataDir();
+    const before = await openKeySource(loadConfig({ DATA_DIR: dir, JWT_SECRET: SECRET }), undefined, logger);
+    before.stop();
+    const changed = loadConfig({ DATA_DIR: dir, JWT_SECRET: `${SECRET}-new`, JWT_SECRET_PREVIOUS: SECRET });
+    const after = await openKeySource(changed, undefined, logger);
+    after.stop();
+    expect(after.keys.current().kid).toBe(before.keys.current().kid);
+    const onlyNew = await openKeySource(
+      loadConfig({ DATA_DIR: dir, JWT_SECRET: `${SECRET}-new` }),
+      undefined,
+      logger,
+    );
+    onlyNew.stop();
+    expect(onlyNew.keys.current().kid).toBe(before.keys.current().kid);
+    await expect(
+      openKeySource(
+        loadConfig({ DATA_DIR: dir, JWT_SECRET: 'the-wrong-secret-of-32-characters!!' }),
+        undefined,
+        logger,
+      ),
+    ).rejects.toThrow(/secret|decrypt|seal/i);
+  });
+
+  it('when a PEM is configured, it pins the key and nothing is written', async () => {
+    const dir = await dataDir();
+    const pinned = await openKeySource(
+      loadConfig({ DATA_DIR: dir, JWT_PRIVATE_KEY: pem().replace(/\n/g, '\\n') }),
+      undefined,
+      logger,
+    );
+    pinned.stop();
+    expect(pinned.keys.published()).toHaveLength(1);
+    await expect(stat(dir)).rejects.toThrow();
+  });
+});
+
+describe('managed keys in Redis', () => {
+  let t: TestRedis;
+  beforeAll(async () => {
+    t = await testRedis('test-auth-keys');
+  });
+  afterAll(() => t.cleanup());
+
+  it('when two replicas start at once, both sign with the same key and Redis holds no private key in clear', async () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: t.prefix,
+      JWT_SECRET: SECRET,
+    });
+    const [a, b] = await Promise.all([
+      openKeySource(config, t.redis, logger),
+      openKeySource(config, t.redis, logger),
+    ]);
+    a.stop();
+    b.stop();
+    expect(a.keys.current().kid).toBe(b.keys.current().kid);
+    const stored = JSON.stringify(await t.redis.hgetall(`${config.redisKeyPrefix}signing-keys`));
+    expect(stored).toContain(a.keys.current().kid);
+    expect(stored).not.toMatch(/PRIVATE KEY|"d":/);
   });
 });

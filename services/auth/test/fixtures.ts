@@ -34,9 +34,8 @@ export async function testDeps(overrides: Partial<AuthAppDeps> = {}): Promise<Au
     hasher: testHasher,
     decoyHash: await testHasher.hash('decoy-password'),
     now: () => new Date(),
-    keys: staticKeySource(await testSigningKey()),
+    keys: staticKeySource(await testSigningKey(), 300),
     tokens: { issuer: 'http://127.0.0.1:8080', audience: 'toypetme-api', ttlSec: 900 },
-    jwksMaxAgeSec: 300,
     ...overrides,
   };
 }

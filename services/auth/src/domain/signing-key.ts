@@ -20,10 +20,12 @@ export interface SigningKey {
   readonly publicJwk: Readonly<JWK>;
 }
 
-/** Where the issuer gets its current key and the JWKS its published keys (rotation: issue 4). */
+/** Where the issuer gets its current key and the JWKS its published keys and cache lifetime. */
 export interface KeySource {
   current(): SigningKey;
   published(): readonly SigningKey[];
+  /** How long the JWKS may be cached at `now`: never past the next key change. */
+  maxAgeSec(now: number): number;
 }
 
 /** The only JWK members copied to the public key: an allow-list, so `d` and friends never leak. */
@@ -65,8 +67,8 @@ export async function toSigningKey(
   return Object.freeze({ kid, alg, privateKey, publicJwk });
 }
 
-/** One fixed key: a configured PEM or the generated development key. */
-export function staticKeySource(key: SigningKey): KeySource {
+/** One pinned key (JWT_PRIVATE_KEY[_FILE]): never rotates, so the JWKS max-age is fixed. */
+export function staticKeySource(key: SigningKey, maxAgeSec: number): KeySource {
   const keys = Object.freeze([key]);
-  return { current: () => key, published: () => keys };
+  return { current: () => key, published: () => keys, maxAgeSec: () => maxAgeSec };
 }

@@ -9,7 +9,6 @@ import { endSession, sessionHandle, sessionUserId, startSession } from './sessio
 
 export interface HandlerDeps extends AccountDeps, TokenPairDeps {
   sessions: SessionStore;
-  jwksMaxAgeSec: number;
 }
 
 interface UserState {
@@ -86,7 +85,7 @@ export function handlers(deps: HandlerDeps) {
     }) satisfies Middleware,
 
     jwks: ((ctx) => {
-      ctx.set('Cache-Control', `public, max-age=${deps.jwksMaxAgeSec}`);
+      ctx.set('Cache-Control', `public, max-age=${deps.keys.maxAgeSec(deps.now().getTime())}`);
       ctx.body = { keys: deps.keys.published().map((key) => key.publicJwk) };
     }) satisfies Middleware,
 

@@ -5,6 +5,7 @@ import {
   pingRedis,
   type Logger,
   type ReadinessChecks,
+  type Redis,
 } from '@toypetme/http-kit';
 import { authKeys } from './keys.js';
 import { MemoryRefreshTokenStore } from './memory-refresh-token-store.js';
@@ -22,6 +23,8 @@ export interface AuthStores {
   sessions: SessionStore;
   families: RefreshTokenStore;
   readiness: ReadinessChecks;
+  /** The client, for the signing-key store; undefined in memory mode. */
+  redis: Redis | undefined;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export async function openStores(
       sessions: new MemorySessionStore(),
       families: new MemoryRefreshTokenStore(),
       readiness: {},
+      redis: undefined,
       close: () => Promise.resolve(),
     };
   }
@@ -51,6 +55,7 @@ export async function openStores(
     sessions: new RedisSessionStore(redis, keys),
     families: new RedisRefreshTokenStore(redis, keys),
     readiness: { redis: () => pingRedis(redis) },
+    redis,
     close: () => closeRedis(redis),
   };
 }

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger, Redis } from '@toypetme/http-kit';
+import { rotationPolicy, type AuthConfig } from './config.js';
+import { loadJwtSecret, loadPinnedKey } from './dev-secrets.js';
+import { staticKeySource, toSigningKey, type KeySource } from './domain/signing-key.js';
+import {
+  deriveKek,
+  FileKeyRecordStore,
+  KeyRing,
+  reencrypt,
+  RedisKeyRecordStore,
+  rotate,
+  type KeyRecordStore,
+  type RotationDeps,
+} from './keys/index.js';
+import { authKeys } from './stores/keys.js';
+
+export interface RunningKeySource {
+  keys: KeySource;
+  stop(): void;
+}
+
+/** How often each replica runs the rotation schedule and reloads the ring: well inside propagation. */
+function maintenanceEveryMs(config: AuthConfig): number {
+  return Math.max(1000, Math.min(60_000, Math.floor(config.keyPropagationMs / 4)));
+}
+
+function hasSigningKey(ring: KeyRing): boolean {
+  try {
+    ring.current();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the schedule and loads the ring until a key can sign. A replica that lost the mint lock to
+ * another starting at the same moment waits here for that one's key instead of failing.
+ */
+async function untilSigning(deps: RotationDeps, ring: KeyRing, attempts = 50): Promise<void> {
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    await rotate(deps, Date.now());
+    await ring.reload();
+    if (hasSigningKey(ring)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('no signing key became available (is another replica holding the key lock?)');
+}
+
+export function keyRecordStore(config: AuthConfig, redis: Redis | undefined): KeyRecordStore {
+  return redis === undefined
+    ? new FileKeyRecordStore(config.dataDir)
+    : new RedisKeyRecordStore(redis, authKeys(config.redisKeyPrefix));
+}
+
+/**
+ * The keys the issuer signs with. A configured PEM pins one key. Otherwise keys live in the store
+ * (Redis, or the data folder), sealed under JWT_SECRET, and rotate on schedule: every replica runs
+ * the same maintenance, and the store's lock lets only one of them mint at a time.
+ */
+export async function openKeySource(
+  config: AuthConfig,
+  redis: Redis | undefined,
+  logger: Logger,
+): Promise<RunningKeySource> {
+  const pinned = await loadPinnedKey(config);
+  if (pinned !== undefined) {
+    const key = await toSigningKey(pinned, config.signingAlg);
+    logger.info({ kid: key.kid }, 'signing with the configured key (no rotation)');
+    return { keys: staticKeySource(key, config.jwksMaxAgeSec), stop: () => undefined };
+  }
+  const store = keyRecordStore(config, redis);
+  const kek = deriveKek(await loadJwtSecret(config, logger));
+  const previous = config.jwtSecretPrevious === undefined ? undefined : deriveKek(config.jwtSecretPrevious);
+  if (previous !== undefined) {
+    const resealed = await reencrypt(store, previous, kek);
+    if (resealed !== undefined && resealed.length > 0)
+      logger.info({ kids: resealed }, 're-sealed signing keys under JWT_SECRET');
+  }
+  const deps: RotationDeps = { store, kek, policy: rotationPolicy(config) };
+  const ring = new KeyRing({
+    store,
+    keks: previous ? [kek, previous] : [kek],
+    jwksMaxAgeSec: config.jwksMaxAgeSec,
+  });
+  await untilSigning(deps, ring);
+  const timer = setInterval(
+    () => {
+      rotate(deps, Date.now())
+        .then(() => ring.reload())
+        .catch((err: unknown) =>
+          logger.warn({ err: (err as Error).message }, 'signing-key maintenance failed; will retry'),
+        );
+    },
+    maintenanceEveryMs(config) + randomBytes(1)[0]!,
+  );
+  timer.unref();
+  logger.info({ kid: ring.current().kid, alg: config.signingAlg }, 'signing with managed keys');
+  return { keys: ring, stop: () => clearInterval(timer) };
+}
