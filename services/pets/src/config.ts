@@ -2,6 +2,8 @@ import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/ht
 
 export interface JwtConfig {
   readonly jwksUrl: string;
+  /** JWT_ALGORITHMS: what tokens may be signed with; each kid must also announce it in the JWKS. */
+  readonly algorithms: readonly string[];
   readonly issuer: string;
   readonly audience: string;
   readonly clockToleranceSec: number;
@@ -21,8 +23,13 @@ const DEFAULT_JWKS_URL = 'http://127.0.0.1:4001/.well-known/jwks.json';
 
 function readJwt(reader: EnvReader): JwtConfig {
   const jwksUrl = reader.url('JWKS_URL', DEFAULT_JWKS_URL) ?? DEFAULT_JWKS_URL;
+  const algorithms = reader.list('JWT_ALGORITHMS', ['RS256']);
+  if (algorithms.length === 0 || algorithms.some((alg) => !['RS256', 'ES256', 'EdDSA'].includes(alg))) {
+    reader.problem(`JWT_ALGORITHMS must list RS256, ES256 or EdDSA (got "${algorithms.join(',')}")`);
+  }
   return Object.freeze({
     jwksUrl,
+    algorithms: Object.freeze(algorithms),
     issuer: reader.string('JWT_ISSUER', 'http://127.0.0.1:8080'),
     audience: reader.string('JWT_AUDIENCE', 'toypetme-api'),
     clockToleranceSec: reader.seconds('JWT_CLOCK_TOLERANCE', '30s'),

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     jwksUrl: config.jwt.jwksUrl,
+    algorithms: config.jwt.algorithms,
     clockToleranceSec: config.jwt.clockToleranceSec,
     cooldownMs: config.jwt.jwksCooldownMs,
     timeoutMs: config.jwt.jwksTimeoutMs,
