@@ -52,10 +52,11 @@ describe('FileKeyRecordStore', () => {
 
   it('when a lock file is caught half-written, it counts as held until its ttl has passed since it was made', async () => {
     const dir = await tempDir();
-    const clock = new TestClock(Date.now());
-    const store = new FileKeyRecordStore(dir, { now: clock.now });
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'signing-keys.json.lock'), '', { flag: 'wx' });
+    // The clock starts at the file's own mtime, so "ttl since it was made" is exact.
+    const clock = new TestClock(Math.ceil((await stat(join(dir, 'signing-keys.json.lock'))).mtimeMs));
+    const store = new FileKeyRecordStore(dir, { now: clock.now });
     expect(await store.withLock(5_000, () => Promise.resolve('ran'))).toBeUndefined();
     clock.advance(5_001);
     expect(await store.withLock(5_000, () => Promise.resolve('ran'))).toBe('ran');

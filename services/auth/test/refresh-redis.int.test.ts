@@ -5,6 +5,7 @@ import { RedisRefreshTokenStore } from '../src/stores/redis-refresh-token-store.
 import { RedisSessionStore } from '../src/stores/redis-session-store.js';
 import { RedisUserStore } from '../src/stores/redis-user-store.js';
 import { loggedIn, startAuth, type RunningAuth } from './fixtures.js';
+import { expectLogoutSurvivesRenewal, expectLogoutWinsRaces } from './logout-races.js';
 
 interface Pair {
   token: string;
@@ -68,7 +69,9 @@ describe('refresh tokens on Redis', () => {
           ? await t.redis.get(key)
           : type === 'hash'
             ? JSON.stringify(await t.redis.hgetall(key))
-            : JSON.stringify(await t.redis.smembers(key));
+            : type === 'zset'
+              ? JSON.stringify(await t.redis.zrange(key, 0, -1))
+              : JSON.stringify(await t.redis.smembers(key));
       for (const { refreshToken } of issued) {
         const secret = refreshToken.split('.')[1] ?? '';
         expect(key).not.toContain(secret);
@@ -76,6 +79,28 @@ describe('refresh tokens on Redis', () => {
       }
       const isAccount = key.includes(':user:') || key.includes(':user-email:');
       if (!isAccount) expect(await t.redis.pttl(key), key).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('races with logout on Redis', () => {
+  it('when /api/token races logout or logout-all, no family outlives it', async () => {
+    await expectLogoutWinsRaces(auth, '/auth/logout');
+    await expectLogoutWinsRaces(auth, '/auth/logout-all');
+  });
+
+  it('when a request in flight would renew the session, logout still ends it', async () => {
+    const keys = authKeys(t.prefix);
+    const shortLived = await startAuth({
+      sessionMaxAgeSec: 2,
+      users: new RedisUserStore(t.redis, keys),
+      sessions: new RedisSessionStore(t.redis, keys),
+      families: new RedisRefreshTokenStore(t.redis, keys),
+    });
+    try {
+      await expectLogoutSurvivesRenewal(shortLived, 1000);
+    } finally {
+      await shortLived.close();
     }
   });
 });

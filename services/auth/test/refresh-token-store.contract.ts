@@ -123,6 +123,29 @@ export function describeRefreshTokenStore(name: string, makeStore: () => Refresh
       expect((await store.spend(spendOf(a.family, b.first, Date.now()))).kind).toBe('invalid');
     });
 
+    it('when the parent session was closed, createFamily answers false and keeps nothing', async () => {
+      const store = makeStore();
+      const family = aFamily();
+      await store.revokeBySession(family.sessionHandle);
+      const first = hash();
+      expect(await store.createFamily(family, first)).toBe(false);
+      expect(await store.getFamily(family.id, Date.now())).toBeUndefined();
+      expect((await store.spend(spendOf(family, first, Date.now()))).kind).toBe('invalid');
+    });
+
+    it('when createFamily races revokeBySession 30 times, no family outlives the revocation', async () => {
+      const store = makeStore();
+      for (let round = 0; round < 30; round += 1) {
+        const family = aFamily();
+        const [created] = await Promise.all([
+          store.createFamily(family, hash()),
+          store.revokeBySession(family.sessionHandle),
+        ]);
+        expect(typeof created).toBe('boolean');
+        expect(await store.getFamily(family.id, Date.now())).toBeUndefined();
+      }
+    });
+
     it("when a session's families are revoked, the user's other families live on", async () => {
       const store = makeStore();
       const userId = `user-${hash()}`;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '@toypetme/test-kit';
 import { PASSWORD, loggedIn, startAuth, type RunningAuth } from './fixtures.js';
+import { expectLogoutSurvivesRenewal, expectLogoutWinsRaces } from './logout-races.js';
 
 interface Pair {
   token: string;
@@ -126,5 +127,24 @@ describe('devices', () => {
     const reply = await auth.client().get('/auth/devices');
     expect(reply.status).toBe(401);
     expect(reply.body.error).toBe('not_authenticated');
+  });
+});
+
+describe('races with logout (memory store)', () => {
+  it('when /api/token races logout, no family outlives the logout', async () => {
+    await expectLogoutWinsRaces(auth, '/auth/logout');
+  });
+
+  it('when /api/token races logout-all, no family outlives it', async () => {
+    await expectLogoutWinsRaces(auth, '/auth/logout-all');
+  });
+
+  it('when a request in flight would renew the session, logout still ends it', async () => {
+    const shortLived = await startAuth({ sessionMaxAgeSec: 2 });
+    try {
+      await expectLogoutSurvivesRenewal(shortLived, 1000);
+    } finally {
+      await shortLived.close();
+    }
   });
 });

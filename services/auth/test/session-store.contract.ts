@@ -24,13 +24,22 @@ export function describeSessionStore(name: string, makeStore: () => SessionStore
       const store = makeStore();
       const [a, b, other] = [randomUUID(), randomUUID(), randomUUID()];
       const userId = randomUUID();
-      await store.set(a, { userId }, 60_000);
-      await store.set(b, { userId }, 60_000);
-      await store.set(other, { userId: randomUUID() }, 60_000);
-      expect(await store.destroyByUser(userId)).toBe(2);
+      await store.set(a, { userId, handle: 'h-a' }, 60_000);
+      await store.set(b, { userId, handle: 'h-b' }, 60_000);
+      await store.set(other, { userId: randomUUID(), handle: 'h-other' }, 60_000);
+      expect((await store.destroyByUser(userId)).sort()).toEqual(['h-a', 'h-b']);
       expect(await store.get(a)).toBeUndefined();
       expect(await store.get(b)).toBeUndefined();
       expect(await store.get(other)).toBeDefined();
+    });
+
+    it('when a session was destroyed, a late save of it (an in-flight renewal) does not bring it back', async () => {
+      const store = makeStore();
+      const id = randomUUID();
+      await store.set(id, { userId: 'u1', handle: 'h' }, 60_000);
+      await store.destroy(id);
+      await store.set(id, { userId: 'u1', handle: 'h' }, 60_000);
+      expect(await store.get(id)).toBeUndefined();
     });
 
     it('when the id was never set, get answers undefined and destroy is harmless', async () => {

@@ -59,7 +59,10 @@ export async function startFamily(
     expiresAt: at + deps.refreshTtlSec * 1000,
   };
   const pair = await pairFor(deps, user, family.id, family.expiresAt, now);
-  await deps.families.createFamily(family, digest(pair.refreshToken));
+  if (!(await deps.families.createFamily(family, digest(pair.refreshToken)))) {
+    // The session was logged out while this request ran.
+    throw new AppError('not_authenticated', 'Log in first.');
+  }
   return pair;
 }
 

@@ -58,8 +58,11 @@ export function handlers(deps: HandlerDeps) {
 
     /** Sign out everywhere: every session and every token family of the user. */
     logoutAll: (async (ctx) => {
+      // Sessions first, each closed to new families, so a token request racing this on any of
+      // them is refused or revoked; then every family left.
+      const handles = await deps.sessions.destroyByUser(ctx.state.user.id);
+      await Promise.all(handles.map((handle) => deps.families.revokeBySession(handle)));
       await deps.families.revokeByUser(ctx.state.user.id);
-      await deps.sessions.destroyByUser(ctx.state.user.id);
       endSession(ctx);
       ctx.status = 204;
     }) satisfies Middleware<UserState>,

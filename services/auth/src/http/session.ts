@@ -28,7 +28,11 @@ export function sessionMiddleware(app: Koa, { cookieName, maxAgeSec, store }: Se
       rolling: false,
       renew: true,
       genid: () => randomBytes(32).toString('base64url'),
-      valid: (_ctx, data) => typeof (data as { userId?: unknown }).userId === 'string',
+      // A session from before token families (no handle) is not valid: log in again.
+      valid: (_ctx, data) => {
+        const { userId, handle } = data as { userId?: unknown; handle?: unknown };
+        return typeof userId === 'string' && typeof handle === 'string';
+      },
       store: {
         get: (id: string) => store.get(id),
         set: (id: string, data: Record<string, unknown>, maxAge: number) => store.set(id, data, maxAge),

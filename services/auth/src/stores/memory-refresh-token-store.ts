@@ -1,3 +1,4 @@
+import { TOMBSTONE_MS } from './redis-index.js';
 import type { Family, RefreshTokenStore, SpendInput, SpendResult } from './refresh-token-store.js';
 
 interface TokenEntry {
@@ -19,14 +20,17 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   private readonly families = new Map<string, FamilyEntry>();
   private readonly tokens = new Map<string, TokenEntry>();
   private readonly tokensOf = new Map<string, Set<string>>();
+  /** Sessions closed to new families, until when. */
+  private readonly closed = new Map<string, number>();
   private readonly sealed = new Map<string, { value: string; expiresAt: number }>();
 
-  createFamily(family: Family, firstTokenHash: string): Promise<void> {
+  createFamily(family: Family, firstTokenHash: string): Promise<boolean> {
     this.sweep(family.createdAt);
+    if ((this.closed.get(family.sessionHandle) ?? 0) > Date.now()) return Promise.resolve(false);
     this.families.set(family.id, { ...family, current: firstTokenHash });
     this.tokensOf.set(family.id, new Set());
     this.addToken(firstTokenHash, family.id);
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
 
   getFamily(familyId: string, now: number): Promise<Family | undefined> {
@@ -61,6 +65,7 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   }
 
   revokeBySession(sessionHandle: string): Promise<number> {
+    this.closed.set(sessionHandle, Date.now() + TOMBSTONE_MS);
     return Promise.resolve(this.dropWhere((family) => family.sessionHandle === sessionHandle));
   }
 
@@ -119,5 +124,6 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   private sweep(now: number): void {
     for (const [id, family] of this.families) if (family.expiresAt <= now) this.drop(id);
     for (const [hash, entry] of this.sealed) if (entry.expiresAt <= now) this.sealed.delete(hash);
+    for (const [handle, until] of this.closed) if (until <= Date.now()) this.closed.delete(handle);
   }
 }

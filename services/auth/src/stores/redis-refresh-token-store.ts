@@ -1,6 +1,6 @@
 import type { Redis } from '@toypetme/http-kit';
 import type { AuthKeys } from './keys.js';
-import { addToIndex } from './redis-index.js';
+import { addToIndex, liveMembers, TOMBSTONE_MS } from './redis-index.js';
 import type { Family, RefreshTokenStore, SpendInput, SpendResult } from './refresh-token-store.js';
 
 /**
@@ -50,8 +50,10 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
     private readonly keys: AuthKeys,
   ) {}
 
-  async createFamily(family: Family, firstTokenHash: string): Promise<void> {
-    const { id, expiresAt } = family;
+  async createFamily(family: Family, firstTokenHash: string): Promise<boolean> {
+    const { id, expiresAt, sessionHandle } = family;
+    // The family first, then the guarded join: a logout either refuses the join or finds the
+    // family in the index it revokes. A refused family is deleted again.
     await this.redis
       .multi()
       .hset(this.keys.family(id), { ...family, current: firstTokenHash })
@@ -59,10 +61,13 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
       .hset(this.keys.refreshToken(id, firstTokenHash), 'state', 'live')
       .pexpireat(this.keys.refreshToken(id, firstTokenHash), expiresAt)
       .exec();
-    await Promise.all([
-      addToIndex(this.redis, this.keys.sessionFamilies(family.sessionHandle), id, expiresAt),
-      addToIndex(this.redis, this.keys.userFamilies(family.userId), id, expiresAt),
-    ]);
+    const closed = this.keys.sessionClosed(sessionHandle);
+    if (!(await addToIndex(this.redis, this.keys.sessionFamilies(sessionHandle), id, expiresAt, closed))) {
+      await this.redis.del(this.keys.family(id), this.keys.refreshToken(id, firstTokenHash));
+      return false;
+    }
+    await addToIndex(this.redis, this.keys.userFamilies(family.userId), id, expiresAt);
+    return true;
   }
 
   async getFamily(familyId: string, now: number): Promise<Family | undefined> {
@@ -93,7 +98,8 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
     await this.redis.del(this.keys.family(familyId));
   }
 
-  revokeBySession(sessionHandle: string): Promise<number> {
+  async revokeBySession(sessionHandle: string): Promise<number> {
+    await this.redis.set(this.keys.sessionClosed(sessionHandle), '1', 'PX', TOMBSTONE_MS);
     return this.revokeIndexed(this.keys.sessionFamilies(sessionHandle));
   }
 
@@ -103,19 +109,19 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
 
   async listByUser(userId: string, now: number): Promise<Family[]> {
     const index = this.keys.userFamilies(userId);
-    const ids = await this.redis.smembers(index);
+    const ids = await liveMembers(this.redis, index);
     const families = await Promise.all(
       ids.map(async (id) => toFamily(id, await this.redis.hgetall(this.keys.family(id)))),
     );
     const dead = ids.filter((_, i) => families[i] === undefined || families[i].expiresAt <= now);
-    if (dead.length > 0) await this.redis.srem(index, ...dead);
+    if (dead.length > 0) await this.redis.zrem(index, ...dead);
     return families
       .filter((family): family is Family => family !== undefined && family.expiresAt > now)
       .sort((a, b) => b.createdAt - a.createdAt);
   }
 
   private async revokeIndexed(indexKey: string): Promise<number> {
-    const ids = await this.redis.smembers(indexKey);
+    const ids = await liveMembers(this.redis, indexKey);
     const deleted = await Promise.all(ids.map((id) => this.redis.del(this.keys.family(id))));
     await this.redis.del(indexKey);
     return deleted.reduce((sum, count) => sum + count, 0);

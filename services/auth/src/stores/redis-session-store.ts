@@ -1,7 +1,13 @@
 import type { Redis } from '@toypetme/http-kit';
 import type { AuthKeys } from './keys.js';
-import { addToIndex } from './redis-index.js';
-import { userIdOf, type SessionData, type SessionStore } from './session-store.js';
+import { addToIndex, liveMembers, TOMBSTONE_MS } from './redis-index.js';
+import { handleOf, userIdOf, type SessionData, type SessionStore } from './session-store.js';
+
+/** Saves unless the session was ended meanwhile (KEYS: session, ended mark). */
+const SAVE = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
 
 export class RedisSessionStore implements SessionStore {
   constructor(
@@ -15,25 +21,42 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async set(id: string, data: SessionData, ttlMs: number): Promise<void> {
-    const ttl = Math.max(1, Math.ceil(ttlMs));
     // CONTRACT F15: a stored session always has a finite TTL.
-    await this.redis.set(this.keys.session(id), JSON.stringify(data), 'PX', ttl);
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    const keys = [this.keys.session(id), this.keys.sessionEnded(id)];
+    const saved = await this.redis.eval(SAVE, 2, ...keys, JSON.stringify(data), ttl);
     const userId = userIdOf(data);
-    if (userId !== undefined)
+    if (saved === 1 && userId !== undefined) {
       await addToIndex(this.redis, this.keys.userSessions(userId), id, Date.now() + ttl);
+    }
   }
 
   async destroy(id: string): Promise<void> {
-    const userId = userIdOf(await this.get(id));
-    await this.redis.del(this.keys.session(id));
-    if (userId !== undefined) await this.redis.srem(this.keys.userSessions(userId), id);
+    const data = await this.get(id);
+    await this.end(id);
+    const userId = userIdOf(data);
+    if (userId !== undefined) await this.redis.zrem(this.keys.userSessions(userId), id);
   }
 
-  async destroyByUser(userId: string): Promise<number> {
+  async destroyByUser(userId: string): Promise<string[]> {
     const index = this.keys.userSessions(userId);
-    const ids = await this.redis.smembers(index);
-    const deleted = await Promise.all(ids.map((id) => this.redis.del(this.keys.session(id))));
+    const ids = await liveMembers(this.redis, index);
+    const handles = await Promise.all(
+      ids.map(async (id) => {
+        const handle = handleOf(await this.get(id));
+        await this.end(id);
+        return handle;
+      }),
+    );
     await this.redis.del(index);
-    return deleted.reduce((sum, count) => sum + count, 0);
+    return handles.filter((handle): handle is string => handle !== undefined);
+  }
+
+  private async end(id: string): Promise<void> {
+    await this.redis
+      .multi()
+      .del(this.keys.session(id))
+      .set(this.keys.sessionEnded(id), '1', 'PX', TOMBSTONE_MS)
+      .exec();
   }
 }

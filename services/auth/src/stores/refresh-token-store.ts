@@ -33,14 +33,18 @@ export type SpendResult =
   { kind: 'rotated' } | { kind: 'replay'; sealedPair: string } | { kind: 'reuse' } | { kind: 'invalid' };
 
 export interface RefreshTokenStore {
-  /** Creates the family with its first live token. */
-  createFamily(family: Family, firstTokenHash: string): Promise<void>;
+  /**
+   * Creates the family with its first live token, unless its parent session has been closed by
+   * revokeBySession (then nothing is kept and the answer is false). Atomic against a concurrent
+   * logout: either the family is refused, or the logout sees and revokes it.
+   */
+  createFamily(family: Family, firstTokenHash: string): Promise<boolean>;
   /** The family while it lives at `now`; revoked or expired: undefined. */
   getFamily(familyId: string, now: number): Promise<Family | undefined>;
   /** Spends a token: one atomic step, so parallel calls can never fork a family. */
   spend(input: SpendInput): Promise<SpendResult>;
   revokeFamily(familyId: string): Promise<void>;
-  /** Revokes every family whose parent is that session; answers how many. */
+  /** Closes the session to new families and revokes every family it has; answers how many. */
   revokeBySession(sessionHandle: string): Promise<number>;
   revokeByUser(userId: string): Promise<number>;
   /** The user's live families, newest first. */

@@ -8,9 +8,17 @@ export type SessionData = Record<string, unknown>;
 export interface SessionStore {
   get(id: string): Promise<SessionData | undefined>;
   set(id: string, data: SessionData, ttlMs: number): Promise<void>;
+  /**
+   * Ends the session for good: a save still in flight for it (koa-session renews sessions at the
+   * end of requests) can never bring it back.
+   */
   destroy(id: string): Promise<void>;
-  /** Ends every session of the user ("sign out everywhere"); answers how many. */
-  destroyByUser(userId: string): Promise<number>;
+  /** Ends every session of the user ("sign out everywhere"); answers their handles. */
+  destroyByUser(userId: string): Promise<string[]>;
+}
+
+export function handleOf(data: SessionData | undefined): string | undefined {
+  return typeof data?.handle === 'string' ? data.handle : undefined;
 }
 
 export function userIdOf(data: SessionData | undefined): string | undefined {
