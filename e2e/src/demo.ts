@@ -9,8 +9,8 @@ import { HttpClient, type Reply } from '@toypetme/test-kit';
 const base = process.argv[2] ?? 'http://127.0.0.1:8080';
 let failures = 0;
 
-function step(title: string, reply: Reply, expected: number, detail = ''): void {
-  const ok = reply.status === expected;
+function step(title: string, reply: Reply, expected: number, detail = '', holds = true): void {
+  const ok = reply.status === expected && holds;
   if (!ok) failures += 1;
   const code =
     typeof (reply.body as { error?: unknown })?.error === 'string'
@@ -97,6 +97,7 @@ async function main(): Promise<void> {
     rotated,
     200,
     `new refresh token: ${rotated.body?.refreshToken !== first ? 'yes' : 'NO'}`,
+    rotated.body?.refreshToken !== first,
   );
   const replayed = await app.post<TokenPair>('/api/token/refresh', { refreshToken: first });
   step(
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
     replayed,
     200,
     `identical pair: ${replayed.text === rotated.text ? 'yes' : 'NO'}`,
+    replayed.text === rotated.text,
   );
   const onward = await app.post<TokenPair>('/api/token/refresh', {
     refreshToken: rotated.body?.refreshToken,

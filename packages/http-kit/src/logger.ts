@@ -36,8 +36,22 @@ const PRETTY = {
   options: { colorize: true, singleLine: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
 };
 
+/**
+ * Errors are logged by name, message and stack only: library errors carry more (ioredis puts the
+ * failed command's arguments, such as a session id, on `err.command`).
+ */
+function safeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  return { type: err.name, message: err.message, stack: err.stack };
+}
+
 export function createLogger({ name, level = 'info', destination, pretty = false }: LoggerOptions): Logger {
-  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  const options = {
+    name,
+    level,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { err: safeError },
+  };
   if (destination !== undefined) return pino(options, destination);
   return pretty ? pino({ ...options, transport: PRETTY }) : pino(options);
 }

@@ -133,6 +133,18 @@ describe('logger', () => {
     const text = logs.lines.join('');
     for (const secret of ['pw-123', 'tok-456', 'ref-789', 'c=1']) expect(text).not.toContain(secret);
   });
+
+  it('when an error carrying a Redis command is logged, the command arguments stay out', () => {
+    const logs = captureLogs();
+    const logger = createLogger({ name: 'redact', destination: logs.stream });
+    const err = Object.assign(new Error('WRONGTYPE'), {
+      command: { name: 'set', args: ['sess:secret-session-id'] },
+    });
+    logger.error({ err }, 'failed');
+    const text = logs.lines.join('');
+    expect(text).toContain('WRONGTYPE');
+    expect(text).not.toContain('secret-session-id');
+  });
 });
 
 describe('forwarded headers', () => {

@@ -96,6 +96,13 @@ export function loadConfig(env: Env): AuthConfig {
   if (config.privateKeyPem !== undefined && config.privateKeyFile !== undefined) {
     reader.problem('set only one of JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE');
   }
+  // A grace is for lost responses and parallel calls: minutes at most, never a family's lifetime.
+  if (
+    config.refreshReuseGraceMs > 300_000 ||
+    config.refreshReuseGraceMs >= config.refreshTokenTtlSec * 1000
+  ) {
+    reader.problem('JWT_REFRESH_REUSE_GRACE must be at most 5m and shorter than JWT_REFRESH_EXPIRATION');
+  }
   for (const problem of rotationPolicyProblems(rotationPolicy(config))) {
     reader.problem(`JWT_KEY_ROTATION / JWT_KEY_PROPAGATION: ${problem}`);
   }

@@ -40,6 +40,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('when JWT_REFRESH_REUSE_GRACE is longer than 5m or the family lifetime, refuses it', () => {
+    expect(() => loadConfig({ JWT_REFRESH_REUSE_GRACE: '30d' })).toThrow(/JWT_REFRESH_REUSE_GRACE/);
+    expect(() => loadConfig({ JWT_REFRESH_REUSE_GRACE: '10s', JWT_REFRESH_EXPIRATION: '5s' })).toThrow(
+      /JWT_REFRESH_REUSE_GRACE/,
+    );
+    expect(loadConfig({ JWT_REFRESH_REUSE_GRACE: '0' }).refreshReuseGraceMs).toBe(0);
+  });
+
   it('when JWT_ALG or the key schedule is bad, refuses naming them', () => {
     expect(() => loadConfig({ JWT_ALG: 'HS256' })).toThrow(/JWT_ALG/);
     expect(() => loadConfig({ JWT_KEY_ROTATION: '10m', JWT_KEY_PROPAGATION: '15m' })).toThrow(
