@@ -1,0 +1,68 @@
+/**
+ * `npm run keys -- list | rotate | retire <kid>`: the operator's view of the managed signing keys,
+ * in the same store and with the same environment as the auth service. Running auth replicas pick
+ * a change up at their next maintenance (about a minute).
+ */
+import { closeRedis, connectRedis, createLogger, createRedis, runMain, type Redis } from '@toypetme/http-kit';
+import { loadConfig, rotationPolicy, type AuthConfig } from '../config.js';
+import { loadJwtSecret } from '../dev-secrets.js';
+import { keyRecordStore } from '../key-source.js';
+import {
+  deriveKek,
+  retire,
+  rotateNow,
+  type AppliedAction,
+  type KeyRecord,
+  type RotationDeps,
+} from '../keys/index.js';
+
+const USAGE = 'usage: npm run keys -- list | rotate | retire <kid>';
+const iso = (at: number | undefined) => (at === undefined ? '-' : new Date(at).toISOString());
+
+function stateOf(record: KeyRecord, now: number): string {
+  if (record.retiredAt !== undefined) return 'retired (still published)';
+  return record.activatesAt > now ? 'published, not signing yet' : 'signing';
+}
+
+function printRecords(records: readonly KeyRecord[], now: number): void {
+  if (records.length === 0) console.log('no managed keys yet (the auth service creates the first at start)');
+  for (const record of [...records].sort((a, b) => a.activatesAt - b.activatesAt)) {
+    console.log(
+      `${record.kid}  ${record.alg}  ${stateOf(record, now)}\n    created ${iso(record.createdAt)}  signs from ${iso(record.activatesAt)}  retired ${iso(record.retiredAt)}  leaves the JWKS ${iso(record.expiresAt)}`,
+    );
+  }
+}
+
+function printApplied(applied: AppliedAction[] | undefined): void {
+  if (applied === undefined)
+    throw new Error('another auth replica holds the key lock; try again in a moment');
+  if (applied.length === 0) console.log('nothing to do');
+  for (const action of applied) console.log(`${action.type} ${'kid' in action ? action.kid : ''}`.trim());
+}
+
+async function run(config: AuthConfig, args: readonly string[]): Promise<void> {
+  if (config.privateKeyPem !== undefined || config.privateKeyFile !== undefined) {
+    throw new Error('JWT_PRIVATE_KEY[_FILE] pins one key: there are no managed keys to list or rotate');
+  }
+  const logger = createLogger({ name: 'keys', level: 'warn' });
+  const redis: Redis | undefined =
+    config.redisUrl === undefined ? undefined : createRedis({ url: config.redisUrl, logger });
+  if (redis !== undefined) await connectRedis(redis, logger);
+  try {
+    const store = keyRecordStore(config, redis);
+    const deps: RotationDeps = {
+      store,
+      kek: deriveKek(await loadJwtSecret(config, logger)),
+      policy: rotationPolicy(config),
+    };
+    const [command, kid] = args;
+    if (command === 'list') printRecords(await store.list(), Date.now());
+    else if (command === 'rotate') printApplied(await rotateNow(deps, Date.now()));
+    else if (command === 'retire' && kid !== undefined) printApplied(await retire(deps, kid, Date.now()));
+    else throw new Error(USAGE);
+  } finally {
+    if (redis !== undefined) await closeRedis(redis);
+  }
+}
+
+runMain('keys', () => run(loadConfig(process.env), process.argv.slice(2)));

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@toypetme/http-kit';
+import { loadConfig } from '../src/config.js';
+import { openKeySource } from '../src/key-source.js';
+
+const run = promisify(execFile);
+const CLI = resolve(fileURLToPath(import.meta.url), '../../dist/cli/keys.js');
+const SECRET = 'cli-test-secret-of-at-least-32-characters';
+let dir: string;
+const env = () => ({ PATH: process.env.PATH ?? '', DATA_DIR: dir, JWT_SECRET: SECRET });
+const keys = (...args: string[]) => run(process.execPath, [CLI, ...args], { env: env() });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tpm-keys-cli-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('npm run keys (compiled CLI)', () => {
+  it('when used on the data folder of a started auth, lists, rotates and retires keys', async () => {
+    const started = await openKeySource(
+      loadConfig(env()),
+      undefined,
+      createLogger({ name: 'cli-test', level: 'silent' }),
+    );
+    started.stop();
+    const signing = started.keys.current().kid;
+    expect((await keys('list')).stdout).toContain(`${signing}  RS256  signing`);
+
+    const rotated = (await keys('rotate')).stdout;
+    const next = /create (\S+)/.exec(rotated)?.[1] ?? '';
+    expect((await keys('list')).stdout).toContain(`${next}  RS256  published, not signing yet`);
+
+    const retired = (await keys('retire', signing)).stdout;
+    expect(retired).toContain(`remove ${signing}`);
+    expect((await keys('list')).stdout).not.toContain(signing);
+  });
+
+  it('when the command is unknown, exits 1 with the usage', async () => {
+    await expect(keys('bogus')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('usage') as unknown,
+    });
+  });
+});
