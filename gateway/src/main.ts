@@ -1,4 +1,4 @@
-import { createLogger, exitOnSignals, runMain, serve } from '@toypetme/http-kit';
+import { createLogger, runMain, serveService } from '@toypetme/http-kit';
 import { createApp } from './app.js';
 import { answerClientErrors } from './client-errors.js';
 import { loadConfig, type GatewayConfig } from './config.js';
@@ -8,19 +8,11 @@ async function start(config: GatewayConfig): Promise<void> {
   const logger = createLogger({ name: 'gateway', level: config.logLevel, pretty: config.logPretty });
   const agent = createUpstreamAgent();
   const app = createApp({ config, logger, agent });
-  const running = await serve({
-    app,
-    host: config.host,
-    port: config.port,
-    logger,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    onClose: () => {
-      agent.destroy();
-      return Promise.resolve();
-    },
+  const running = await serveService(app, config, logger, () => {
+    agent.destroy();
+    return Promise.resolve();
   });
   answerClientErrors(running.server, logger);
-  exitOnSignals(running, logger);
   logger.info({ url: running.url, auth: config.authUrl, pets: config.petsUrl }, 'gateway listening');
 }
 

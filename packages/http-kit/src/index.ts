@@ -19,5 +19,12 @@ export {
   type RedisOptions,
 } from './redis.js';
 export { pickRequestId, requestId } from './request-id.js';
-export { exitOnSignals, runMain, serve, type RunningServer, type ServeOptions } from './server.js';
+export {
+  exitOnSignals,
+  runMain,
+  serve,
+  serveService,
+  type RunningServer,
+  type ServeOptions,
+} from './server.js';
 export { parseInput } from './validation.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
-import { ConfigError } from './env.js';
+import { ConfigError, type CommonConfig } from './env.js';
 import type { Logger } from './logger.js';
 
 export interface RunningServer {
@@ -94,4 +94,24 @@ export function runMain(name: string, start: () => Promise<void>): void {
       process.stderr.write(`${name} failed to start: ${message}\n`);
       process.exit(1);
     });
+}
+
+/** `serve` with a service's common settings, shutting down cleanly on SIGTERM/SIGINT. */
+export async function serveService(
+  app: Koa,
+  config: Pick<CommonConfig, 'host' | 'port' | 'shutdownTimeoutMs'>,
+  logger: Logger,
+  onClose?: () => Promise<void>,
+): Promise<RunningServer> {
+  const { host, port, shutdownTimeoutMs } = config;
+  const running = await serve({
+    app,
+    host,
+    port,
+    logger,
+    shutdownTimeoutMs,
+    ...(onClose ? { onClose } : {}),
+  });
+  exitOnSignals(running, logger);
+  return running;
 }

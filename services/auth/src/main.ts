@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, exitOnSignals, runMain, serve } from '@toypetme/http-kit';
+import { createLogger, runMain, serveService } from '@toypetme/http-kit';
 import { createApp } from './app.js';
 import { loadConfig, type AuthConfig } from './config.js';
 import { loadSessionKeys } from './dev-secrets.js';
@@ -31,18 +31,10 @@ async function start(config: AuthConfig): Promise<void> {
     refreshTtlSec: config.refreshTokenTtlSec,
     reuseGraceMs: config.refreshReuseGraceMs,
   });
-  const running = await serve({
-    app,
-    host: config.host,
-    port: config.port,
-    logger,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    onClose: () => {
-      signing.stop();
-      return stores.close();
-    },
+  const running = await serveService(app, config, logger, () => {
+    signing.stop();
+    return stores.close();
   });
-  exitOnSignals(running, logger);
   logger.info({ url: running.url }, 'auth service listening');
 }
 

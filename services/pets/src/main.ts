@@ -3,9 +3,8 @@ import {
   connectRedis,
   createLogger,
   createRedis,
-  exitOnSignals,
   runMain,
-  serve,
+  serveService,
   type Logger,
   type Redis,
 } from '@toypetme/http-kit';
@@ -42,16 +41,10 @@ async function main(): Promise<void> {
   });
   await verifier.warm();
   const app = createApp({ logger, store, verifier, redis, trustedProxies: config.trustedProxies });
-  const running = await serve({
-    app,
-    host: config.host,
-    port: config.port,
-    logger,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    onClose: () => (redis === undefined ? Promise.resolve() : closeRedis(redis)),
-  });
+  const running = await serveService(app, config, logger, () =>
+    redis === undefined ? Promise.resolve() : closeRedis(redis),
+  );
   logger.info({ url: running.url, store: redis ? 'redis' : 'memory' }, `pets listening on ${running.url}`);
-  exitOnSignals(running, logger);
 }
 
 runMain('pets', main);
