@@ -1,5 +1,5 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
-import { SIGNING_ALGS, type SigningAlg } from './domain/signing-key.js';
+import { SIGNING_ALG, SIGNING_ALGS, type SigningAlg } from './domain/signing-key.js';
 import { rotationPolicyProblems, type RotationPolicy } from './keys/rotation.js';
 
 export interface AuthConfig extends CommonConfig {
@@ -85,7 +85,7 @@ export function loadConfig(env: Env): AuthConfig {
     jwksMaxAgeSec: reader.seconds('JWKS_MAX_AGE', '5m', { min: 0 }),
     jwtSecret: reader.raw('JWT_SECRET'),
     jwtSecretPrevious: reader.raw('JWT_SECRET_PREVIOUS'),
-    signingAlg: reader.oneOf('JWT_ALG', SIGNING_ALGS, 'RS256'),
+    signingAlg: reader.oneOf('JWT_ALG', SIGNING_ALGS, SIGNING_ALG),
     keyRotationMs: reader.ms('JWT_KEY_ROTATION', '7d', { min: 60_000 }),
     keyPropagationMs: reader.ms('JWT_KEY_PROPAGATION', '15m', { min: 1_000 }),
   };

@@ -28,7 +28,6 @@ export {
 } from './rotation.js';
 export {
   createSigningKey,
-  DEFAULT_SIGNING_ALG,
   exportPkcs8Pem,
   generateSigningPrivateKey,
   isSigningAlg,

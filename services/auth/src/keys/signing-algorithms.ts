@@ -11,7 +11,6 @@ import {
 const generate = promisify(generateKeyPair);
 
 /** RS256 unless configured otherwise: the contract's algorithm (CONTRACT "Tokens"). */
-export const DEFAULT_SIGNING_ALG: SigningAlg = SIGNING_ALG;
 
 export function isSigningAlg(value: string): value is SigningAlg {
   return (SIGNING_ALGS as readonly string[]).includes(value);
@@ -29,7 +28,7 @@ export async function generateSigningPrivateKey(alg: SigningAlg): Promise<KeyObj
 }
 
 /** A fresh SigningKey for `alg`, kid = RFC 7638 thumbprint. */
-export async function createSigningKey(alg: SigningAlg = DEFAULT_SIGNING_ALG): Promise<SigningKey> {
+export async function createSigningKey(alg: SigningAlg = SIGNING_ALG): Promise<SigningKey> {
   return toSigningKey(await generateSigningPrivateKey(alg), alg);
 }
 

@@ -1,4 +1,4 @@
-import { TOMBSTONE_MS } from './redis-index.js';
+import { TOMBSTONE_MS } from './tombstones.js';
 import type { Family, RefreshTokenStore, SpendInput, SpendResult } from './refresh-token-store.js';
 
 interface TokenEntry {

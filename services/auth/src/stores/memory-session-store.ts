@@ -1,4 +1,4 @@
-import { TOMBSTONE_MS } from './redis-index.js';
+import { TOMBSTONE_MS } from './tombstones.js';
 import { handleOf, userIdOf, type SessionData, type SessionStore } from './session-store.js';
 
 interface Entry {

@@ -30,6 +30,3 @@ export async function addToIndex(
 export function liveMembers(redis: Redis, indexKey: string): Promise<string[]> {
   return redis.zrangebyscore(indexKey, Date.now(), '+inf');
 }
-
-/** How long an "ended" or "closed" mark must outlive the requests that were in flight. */
-export const TOMBSTONE_MS = 3_600_000;

@@ -1,6 +1,7 @@
 import type { Redis } from '@toypetme/http-kit';
 import type { AuthKeys } from './keys.js';
-import { addToIndex, liveMembers, TOMBSTONE_MS } from './redis-index.js';
+import { addToIndex, liveMembers } from './redis-index.js';
+import { TOMBSTONE_MS } from './tombstones.js';
 import type { Family, RefreshTokenStore, SpendInput, SpendResult } from './refresh-token-store.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { Redis } from '@toypetme/http-kit';
 import type { AuthKeys } from './keys.js';
-import { addToIndex, liveMembers, TOMBSTONE_MS } from './redis-index.js';
+import { addToIndex, liveMembers } from './redis-index.js';
 import { handleOf, userIdOf, type SessionData, type SessionStore } from './session-store.js';
+import { TOMBSTONE_MS } from './tombstones.js';
 
 /** Saves unless the session was ended meanwhile (KEYS: session, ended mark). */
 const SAVE = `
