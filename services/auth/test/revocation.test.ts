@@ -56,6 +56,18 @@ describe('logout', () => {
   });
 });
 
+describe('a session closed to new families', () => {
+  it('when /api/token comes after its session was closed, answers 401 not_authenticated and keeps no family', async () => {
+    const { client } = await loggedIn(auth);
+    const stored = await auth.deps.sessions.get(client.cookies.get('tpm.sid') ?? '');
+    await auth.deps.families.revokeBySession(String(stored?.handle));
+    const reply = await client.get('/api/token');
+    expect(reply.status).toBe(401);
+    expect(reply.body.error).toBe('not_authenticated');
+    expect((await client.get<{ devices: Device[] }>('/auth/devices')).body.devices).toEqual([]);
+  });
+});
+
 describe('POST /auth/logout-all', () => {
   it("when called, ends every session and family of the user, and nobody else's", async () => {
     const me = await loggedIn(auth);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '@toypetme/test-kit';
 import { MemorySessionStore } from '../src/stores/memory-session-store.js';
@@ -111,6 +112,22 @@ describe('forged cookies', () => {
       }
     },
   );
+});
+
+describe('sessions from before token families', () => {
+  it('when a stored session has no handle, it is not a valid session: 401 not_authenticated', async () => {
+    const { id } = await loggedIn(auth);
+    await sessions.set('legacy-session-id', { userId: id, createdAt: new Date().toISOString() }, 60_000);
+    const signature = createHmac('sha1', auth.deps.sessionKeys[0] ?? '')
+      .update('tpm.sid=legacy-session-id')
+      .digest('base64url');
+    const cookie = `tpm.sid=legacy-session-id; tpm.sid.sig=${signature}`;
+    for (const path of ['/auth/me', '/api/token']) {
+      const reply = await auth.client().get(path, { headers: { cookie } });
+      expect(reply.status).toBe(401);
+      expect(reply.body.error).toBe('not_authenticated');
+    }
+  });
 });
 
 describe('POST /auth/logout', () => {
