@@ -1,4 +1,10 @@
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FetchImplementation,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { CheckedOptions } from './options.js';
 
 /**
@@ -53,46 +59,79 @@ export function staticKeySource(getKey: JWTVerifyGetKey): KeySource {
 }
 
 /**
- * jose's remote set, with its own age-based reload turned off (`cacheMaxAge: Infinity`): jose
- * would await that reload on the request path, so an unreachable JWKS would fail tokens whose
- * key is cached. Instead, stale keys keep verifying while one background refresh runs
- * (CONTRACT: "tokens whose key is cached still verify"). Unknown `kid`s still trigger jose's
- * refetch, at most once per cooldown.
+ * The `max-age` of a `Cache-Control` header in ms, if it has one; `no-cache`/`no-store` count as 0.
+ * The issuer bounds it by its next key change, so honouring it is what makes a key published
+ * ahead of its use reach this verifier in time.
+ */
+export function cacheControlMaxAgeMs(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const directives = header
+    .toLowerCase()
+    .split(',')
+    .map((part) => part.trim());
+  if (directives.includes('no-cache') || directives.includes('no-store')) return 0;
+  const maxAge = directives.map((part) => /^max-age="?(\d{1,10})"?$/.exec(part)).find((m) => m !== null);
+  return maxAge?.[1] === undefined ? undefined : Number(maxAge[1]) * 1000;
+}
+
+/**
+ * jose's remote set, used as a cache only: its own age-based reload and its unknown-kid refetch
+ * are turned off (both measure from the last *successful* fetch, so while the JWKS is down every
+ * unknown kid would cost a fetch, and an age reload would fail tokens whose key is cached).
+ * Instead:
+ * - keys are stale after the response's `max-age`, bounded by `cacheMaxAgeMs`; stale keys keep
+ *   verifying while one background refresh runs (CONTRACT: "tokens whose key is cached still
+ *   verify");
+ * - a kid the cache does not hold triggers a refetch only if no fetch was *attempted* within
+ *   `cooldownMs`: that is the negative cache that keeps an attacker's random kids, or a JWKS
+ *   outage, from turning into one fetch per request.
  */
 export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
+  let fetchedAt = Number.NEGATIVE_INFINITY;
+  let attemptedAt = Number.NEGATIVE_INFINITY;
+  let maxAgeMs = options.cacheMaxAgeMs;
+  const fetchJwks: FetchImplementation = async (resource, init) => {
+    const response = await fetch(resource, init);
+    const advertised = cacheControlMaxAgeMs(response.headers.get('cache-control'));
+    if (response.ok) maxAgeMs = Math.min(options.cacheMaxAgeMs, advertised ?? Number.POSITIVE_INFINITY);
+    return response;
+  };
   const remote = createRemoteJWKSet(url, {
-    cooldownDuration: options.cooldownMs,
+    cooldownDuration: Infinity,
     timeoutDuration: options.timeoutMs,
     cacheMaxAge: Infinity,
+    [customFetch]: fetchJwks,
   });
-  // Last successful fetch and last background attempt; jose's own unknown-kid refetches are not
-  // seen here, which at worst makes one background refresh come early.
-  let fetchedAt = Number.NEGATIVE_INFINITY;
-  let triedAt = Number.NEGATIVE_INFINITY;
-  const refresh = async (): Promise<void> => {
+  const reload = async (): Promise<void> => {
+    attemptedAt = Date.now();
     await remote.reload();
     fetchedAt = Date.now();
   };
-  const loaded = (): boolean => fetchedAt !== Number.NEGATIVE_INFINITY;
-  const stale = (): boolean => Date.now() - fetchedAt > options.cacheMaxAgeMs;
-  // While the JWKS is down, stale keys would otherwise cost one failing fetch per request.
+  const coolingDown = (): boolean => Date.now() - attemptedAt < options.cooldownMs;
+  const loaded = (): boolean => remote.jwks() !== undefined;
+  const stale = (): boolean => Date.now() - fetchedAt > maxAgeMs;
   const refreshInBackground = (): void => {
-    if (Date.now() - triedAt < options.cooldownMs) return;
-    triedAt = Date.now();
-    refresh().catch((err: unknown) =>
+    if (coolingDown()) return;
+    reload().catch((err: unknown) =>
       options.logger?.warn({ err: String(err) }, 'JWKS refresh failed; still using the cached keys'),
     );
   };
 
   const getKey: JWTVerifyGetKey = async (header, token) => {
-    if (!loaded()) await refresh();
+    if (!loaded()) await reload();
     else if (stale()) refreshInBackground();
-    return remote(header, token);
+    try {
+      return await remote(header, token);
+    } catch (err) {
+      if (!(err instanceof errors.JWKSNoMatchingKey) || coolingDown()) throw err;
+      await reload();
+      return remote(header, token);
+    }
   };
   return {
     getKey: guarded(getKey),
     ready: async () => {
-      if (!loaded() || stale()) await refresh();
+      if (!loaded() || stale()) await reload();
     },
   };
 }

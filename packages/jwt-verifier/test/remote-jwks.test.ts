@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '../src/index.js';
+import { cacheControlMaxAgeMs } from '../src/key-source.js';
 import { atT0, AUDIENCE, ISSUER, makeKey, startApp, token, type TestKey } from './fixtures.js';
 import { startJwksServer, type JwksServer } from './jwks-server.js';
 
@@ -166,11 +167,73 @@ describe('remote JWKS: unknown kid and rotation', () => {
     expect(jwks.requests).toBe(2);
   });
 
+  it('when 200 unknown kids arrive while the JWKS is down, at most one fetch is attempted per cooldown', async () => {
+    const verifier = remoteVerifier();
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    jwks.mode = 'error';
+    advance(31_000);
+    for (let i = 0; i < 100; i += 1) {
+      const result = await outcome(verifier, randomKidToken());
+      expect([INVALID, UNAVAILABLE]).toContainEqual(result);
+    }
+    expect(jwks.requests).toBe(2);
+    advance(31_000);
+    for (let i = 0; i < 100; i += 1) await outcome(verifier, randomKidToken());
+    expect(jwks.requests).toBe(3);
+    // The known key kept verifying throughout.
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+  });
+
+  it('when the JWKS says max-age=60, a removed key stops verifying after 60 s, not after cacheMaxAgeMs', async () => {
+    jwks.cacheControl = 'public, max-age=60';
+    const verifier = remoteVerifier({ cacheMaxAgeMs: 3_600_000 });
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    jwks.keys = [];
+    advance(30_000);
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    expect(jwks.requests).toBe(1);
+    advance(31_000);
+    await vi.waitFor(async () => expect(await outcome(verifier, token(key))).toEqual(INVALID));
+    expect(jwks.requests).toBe(2);
+  });
+
+  it('when the JWKS says max-age longer than cacheMaxAgeMs, cacheMaxAgeMs bounds it', async () => {
+    jwks.cacheControl = 'max-age=86400';
+    const verifier = remoteVerifier({ cacheMaxAgeMs: 60_000 });
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    const next = await makeKey();
+    jwks.keys = [key.publicJwk, next.publicJwk];
+    advance(61_000);
+    expect(await outcome(verifier, token(key))).toEqual(OK); // stale: starts a background refresh
+    await vi.waitFor(() => expect(jwks.requests).toBe(2));
+    // The new key was learnt by the age refresh, so it needs no unknown-kid refetch.
+    advance(1_000);
+    await vi.waitFor(async () => expect(await outcome(verifier, token(next))).toEqual(OK));
+    expect(jwks.requests).toBe(2);
+  });
+
   it('when the issuer removes a key, it stops verifying after the cache age', async () => {
     const verifier = remoteVerifier({ cacheMaxAgeMs: 60_000 });
     expect(await outcome(verifier, token(key))).toEqual(OK);
     jwks.keys = [];
     advance(61_000);
     await vi.waitFor(async () => expect(await outcome(verifier, token(key))).toEqual(INVALID));
+  });
+});
+
+describe('Cache-Control max-age parsing', () => {
+  it.each([
+    [null, undefined],
+    ['public, max-age=300', 300_000],
+    ['max-age="120", must-revalidate', 120_000],
+    ['Max-Age=5', 5_000],
+    ['no-cache', 0],
+    ['public, no-store', 0],
+    ['public', undefined],
+    ['max-age=-1', undefined],
+    ['max-age=abc', undefined],
+    ['s-maxage=100', undefined],
+  ])('when the header is %j, the max-age is %j ms', (header, expected) => {
+    expect(cacheControlMaxAgeMs(header)).toBe(expected);
   });
 });
