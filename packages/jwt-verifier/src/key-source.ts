@@ -102,10 +102,19 @@ export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
     cacheMaxAge: Infinity,
     [customFetch]: fetchJwks,
   });
-  const reload = async (): Promise<void> => {
+  let inFlight: Promise<void> | undefined;
+  const reload = (): Promise<void> => {
     attemptedAt = Date.now();
-    await remote.reload();
-    fetchedAt = Date.now();
+    const current = remote.reload().then(() => {
+      fetchedAt = Date.now();
+    });
+    inFlight = current;
+    current
+      .finally(() => {
+        if (inFlight === current) inFlight = undefined;
+      })
+      .catch(() => undefined);
+    return current;
   };
   const coolingDown = (): boolean => Date.now() - attemptedAt < options.cooldownMs;
   const loaded = (): boolean => remote.jwks() !== undefined;
@@ -123,8 +132,12 @@ export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
     try {
       return await remote(header, token);
     } catch (err) {
-      if (!(err instanceof errors.JWKSNoMatchingKey) || coolingDown()) throw err;
-      await reload();
+      if (!(err instanceof errors.JWKSNoMatchingKey)) throw err;
+      // A refresh already under way (e.g. the stale-cache one) may bring the key: wait for it
+      // rather than refusing the token because that refresh counts as this cooldown's fetch.
+      if (inFlight !== undefined) await inFlight.catch(() => undefined);
+      else if (coolingDown()) throw err;
+      else await reload();
       return remote(header, token);
     }
   };

@@ -212,6 +212,17 @@ describe('remote JWKS: unknown kid and rotation', () => {
     expect(jwks.requests).toBe(2);
   });
 
+  it('when a new kid arrives just as the cache turns stale, it waits for the refresh under way and verifies', async () => {
+    jwks.cacheControl = 'max-age=60';
+    const verifier = remoteVerifier();
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    const next = await makeKey();
+    jwks.keys = [key.publicJwk, next.publicJwk];
+    advance(61_000);
+    expect(await outcome(verifier, token(next))).toEqual(OK);
+    expect(jwks.requests).toBe(2);
+  });
+
   it('when the issuer removes a key, it stops verifying after the cache age', async () => {
     const verifier = remoteVerifier({ cacheMaxAgeMs: 60_000 });
     expect(await outcome(verifier, token(key))).toEqual(OK);
