@@ -34,19 +34,21 @@ export interface AuthConfig extends CommonConfig {
   readonly keyRotationMs: number;
   /** JWT_KEY_PROPAGATION: how long a new key is published before it signs. */
   readonly keyPropagationMs: number;
+  /**
+   * JWT_CLOCK_TOLERANCE: the skew verifiers allow on `exp` (the same variable as pets'); a retired
+   * key stays published for the token lifetime plus this.
+   */
+  readonly clockToleranceSec: number;
 }
 
 const MIN_SECRET_LENGTH = 32;
-/** Verifiers accept this much clock skew (CONTRACT: 30 s by default). */
-const CLOCK_SKEW_MS = 30_000;
-
 /** When managed keys rotate; a retired key stays published until every token it signed expired. */
 export function rotationPolicy(config: AuthConfig): RotationPolicy {
   return {
     alg: config.signingAlg,
     rotationPeriodMs: config.keyRotationMs,
     propagationMs: config.keyPropagationMs,
-    retireAfterMs: config.accessTokenTtlSec * 1000 + CLOCK_SKEW_MS,
+    retireAfterMs: (config.accessTokenTtlSec + config.clockToleranceSec) * 1000,
   };
 }
 
@@ -86,8 +88,9 @@ export function loadConfig(env: Env): AuthConfig {
     jwtSecret: reader.raw('JWT_SECRET'),
     jwtSecretPrevious: reader.raw('JWT_SECRET_PREVIOUS'),
     signingAlg: reader.oneOf('JWT_ALG', SIGNING_ALGS, SIGNING_ALG),
-    keyRotationMs: reader.ms('JWT_KEY_ROTATION', '7d', { min: 60_000 }),
+    keyRotationMs: reader.ms('JWT_KEY_ROTATION', '7d', { min: 2_000 }),
     keyPropagationMs: reader.ms('JWT_KEY_PROPAGATION', '15m', { min: 1_000 }),
+    clockToleranceSec: reader.seconds('JWT_CLOCK_TOLERANCE', '30s'),
   };
   // RFC 6265 cookie-name token characters; anything else would make every login fail.
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(config.sessionCookieName)) {
@@ -105,6 +108,13 @@ export function loadConfig(env: Env): AuthConfig {
   }
   for (const problem of rotationPolicyProblems(rotationPolicy(config))) {
     reader.problem(`JWT_KEY_ROTATION / JWT_KEY_PROPAGATION: ${problem}`);
+  }
+  // A verifier may hold a JWKS for its whole max-age: a key published for less than that could
+  // sign tokens before every verifier has seen it.
+  if (config.keyPropagationMs <= config.jwksMaxAgeSec * 1000) {
+    reader.problem(
+      'JWT_KEY_PROPAGATION must be longer than JWKS_MAX_AGE (verifiers cache the JWKS that long)',
+    );
   }
   checkProduction(reader, config);
   reader.done();

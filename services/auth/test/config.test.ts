@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@toypetme/http-kit';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, rotationPolicy } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('when the environment is empty, uses the documented defaults', () => {
@@ -54,6 +54,19 @@ describe('loadConfig', () => {
       /JWT_KEY_ROTATION/,
     );
     expect(loadConfig({ JWT_ALG: 'EdDSA' }).signingAlg).toBe('EdDSA');
+  });
+
+  it('when JWT_KEY_PROPAGATION is not longer than JWKS_MAX_AGE, refuses naming both', () => {
+    expect(() => loadConfig({ JWT_KEY_PROPAGATION: '5m', JWKS_MAX_AGE: '5m' })).toThrow(
+      /JWT_KEY_PROPAGATION must be longer than JWKS_MAX_AGE/,
+    );
+    expect(loadConfig({ JWT_KEY_PROPAGATION: '3s', JWKS_MAX_AGE: '2s' }).keyPropagationMs).toBe(3000);
+  });
+
+  it('when JWT_CLOCK_TOLERANCE is set, a retired key stays published for the token lifetime plus it', () => {
+    const config = loadConfig({ JWT_EXPIRATION: '2s', JWT_CLOCK_TOLERANCE: '1s' });
+    expect(rotationPolicy(config).retireAfterMs).toBe(3000);
+    expect(rotationPolicy(loadConfig({ JWT_EXPIRATION: '15m' })).retireAfterMs).toBe(15 * 60_000 + 30_000);
   });
 
   it('when SESSION_COOKIE_NAME or TRUSTED_PROXIES is malformed, refuses naming them', () => {
