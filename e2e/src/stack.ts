@@ -26,6 +26,8 @@ export interface Stack {
   gatewayUrl: string;
   urls: Record<PartName, string>;
   redisKeyPrefix: string;
+  /** The environment every part was started with (e.g. to run `npm run keys` against this stack). */
+  env: Readonly<Record<string, string>>;
   /** Output of each part so far, for failure messages. */
   output(name: PartName): string;
   stop(name: PartName, signal?: NodeJS.Signals): Promise<number | null>;
@@ -120,5 +122,5 @@ export async function startStack({ redisUrl, env = {} }: StackOptions = {}): Pro
     await close();
     throw err;
   }
-  return { gatewayUrl: urls.gateway, urls, redisKeyPrefix, output, stop, start, close };
+  return { gatewayUrl: urls.gateway, urls, redisKeyPrefix, env: shared, output, stop, start, close };
 }
