@@ -24,16 +24,25 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
-      {
+      // The whole e2e suite once per signing algorithm (issue 4: ES256 and EdDSA pass the same
+      // suite as RS256), one algorithm after the other so the real processes do not compete.
+      ...(['RS256', 'ES256', 'EdDSA'] as const).map((alg, index) => ({
         test: {
-          name: 'e2e',
+          name: alg === 'RS256' ? 'e2e' : `e2e-${alg.toLowerCase()}`,
           include: ['e2e/test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/dist/**'],
+          // algorithms.test.ts switches algorithms itself.
+          exclude: [
+            '**/node_modules/**',
+            '**/dist/**',
+            ...(index === 0 ? [] : ['e2e/test/algorithms.test.ts']),
+          ],
+          env: { E2E_JWT_ALG: alg },
           testTimeout: 30_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          sequence: { groupOrder: index },
         },
-      },
+      })),
     ],
   },
 });

@@ -7,6 +7,12 @@ import { freePort } from './ports.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
+/**
+ * The signing algorithm the whole suite runs with: vitest's e2e projects run it once per
+ * algorithm (E2E_JWT_ALG = RS256, ES256, EdDSA); a test's own `env` still wins.
+ */
+export const SUITE_ALG = process.env.E2E_JWT_ALG ?? 'RS256';
+
 export type PartName = 'auth' | 'pets' | 'gateway';
 
 const ENTRY: Record<PartName, string> = {
@@ -85,6 +91,8 @@ export async function startStack({ redisUrl, env = {} }: StackOptions = {}): Pro
     JWKS_URL: `${urls.auth}/.well-known/jwks.json`,
     JWT_ISSUER: urls.gateway,
     REDIS_KEY_PREFIX: redisKeyPrefix,
+    JWT_ALG: SUITE_ALG,
+    JWT_ALGORITHMS: SUITE_ALG,
     ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     ...env,
   };

@@ -1,6 +1,6 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Stack } from '../src/stack.js';
+import { SUITE_ALG, type Stack } from '../src/stack.js';
 import { api, redisStack, signUp } from './support.js';
 
 // The original checklist, by its own names, through the gateway against real Redis.
@@ -57,5 +57,14 @@ describe('the original checklist', () => {
     expect(reply.status).toBe(401);
     expect(reply.body.error).toBe('missing_token');
     expect(reply.headers.get('www-authenticate')).toBe('Bearer');
+  });
+});
+
+describe(`the suite's signing algorithm (${SUITE_ALG})`, () => {
+  it('when the suite runs for an algorithm, the JWKS announces only it and tokens are signed with it', async () => {
+    const jwks = await api(stack).get<{ keys: { alg: string; kid: string }[] }>('/.well-known/jwks.json');
+    expect(jwks.body.keys.map((key) => key.alg)).toEqual([SUITE_ALG]);
+    const { token } = await signUp(stack);
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: SUITE_ALG, kid: jwks.body.keys[0]?.kid });
   });
 });

@@ -6,7 +6,7 @@ import { decodeProtectedHeader } from 'jose';
 import { HttpClient } from '@toypetme/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/ports.js';
-import type { Stack } from '../src/stack.js';
+import { SUITE_ALG, type Stack } from '../src/stack.js';
 import { api, PASSWORD, redisStack, signUp, uniqueEmail, type Person } from './support.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -162,7 +162,7 @@ describe('when an operator rotates with `npm run keys` under traffic', () => {
       await traffic.until(() => !traffic.published.includes(first), 15_000, `retirement of ${first}`);
       const listed = (await keys('list')).stdout;
       expect(listed).not.toContain(first);
-      expect(listed).toMatch(new RegExp(`${traffic.kids[2]!}\\s+RS256\\s+signing`));
+      expect(listed).toMatch(new RegExp(`${traffic.kids[2]!}\\s+${SUITE_ALG}\\s+signing`));
     } finally {
       await traffic.stop();
     }
