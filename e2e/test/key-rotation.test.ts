@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
 import { HttpClient } from '@toypetme/test-kit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/ports.js';
 import { SUITE_ALG, type Stack } from '../src/stack.js';
 import { api, PASSWORD, redisStack, signUp, uniqueEmail, type Person } from './support.js';
@@ -171,38 +171,57 @@ describe('when an operator rotates with `npm run keys` under traffic', () => {
   }, 90_000);
 });
 
+interface AuthProcess {
+  child: ChildProcess;
+  /** Set once it answers /healthz; undefined if it exited instead. */
+  url: string | undefined;
+  output: () => string;
+}
+
+/** Another auth process on the stack's Redis keys, with `env` on top of the stack's. */
+async function startAuth(stack: Stack, env: Record<string, string> = {}): Promise<AuthProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'services/auth/dist/main.js')], {
+    env: { ...stack.env, ...env, AUTH_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200 && child.exitCode === null; i += 1) {
+    const up = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return { child, url, output: () => output };
+    await sleep(100);
+  }
+  if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+  return { child, url: undefined, output: () => output };
+}
+
+/** Registers, logs in and takes a token directly at one auth process. */
+async function tokenAt(url: string): Promise<string> {
+  const direct = new HttpClient(url);
+  const email = uniqueEmail('direct');
+  expect((await direct.post('/auth/register', { email, password: PASSWORD })).status).toBe(201);
+  expect((await direct.post('/auth/login', { email, password: PASSWORD })).status).toBe(200);
+  const issued = await direct.get<{ token: string }>('/api/token');
+  expect(issued.status).toBe(200);
+  return issued.body.token;
+}
+
 describe('when auth restarts or a second replica joins (managed keys in Redis)', () => {
   let stack: Stack;
   let replica: ChildProcess | undefined;
   beforeAll(async () => {
     stack = await redisStack();
   });
-  afterEach(() => {
+  afterAll(async () => {
     replica?.kill('SIGTERM');
-    replica = undefined;
+    await stack?.close();
   });
-  afterAll(() => stack?.close());
-
-  async function startReplica(): Promise<string> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(ROOT, 'services/auth/dist/main.js')], {
-      env: { ...stack.env, AUTH_PORT: String(port) },
-      stdio: 'ignore',
-    });
-    replica = child;
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 200 && child.exitCode === null; i += 1) {
-      if (
-        await fetch(`${url}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return url;
-      await sleep(100);
-    }
-    throw new Error(`the second auth replica did not start (exit ${child.exitCode})`);
-  }
 
   it('every earlier token stays valid and both sign with the same current key', async () => {
     const before = await signUp(stack);
@@ -214,15 +233,46 @@ describe('when auth restarts or a second replica joins (managed keys in Redis)',
     const afterRestart = await before.web.get<{ token: string }>('/api/token');
     expect(kidOf(afterRestart.body.token)).toBe(kidOf(before.token));
 
-    const replicaUrl = await startReplica();
-    const direct = new HttpClient(replicaUrl);
-    const email = uniqueEmail('replica');
-    expect((await direct.post('/auth/register', { email, password: PASSWORD })).status).toBe(201);
-    expect((await direct.post('/auth/login', { email, password: PASSWORD })).status).toBe(200);
-    const fromReplica = await direct.get<{ token: string }>('/api/token');
-    expect(kidOf(fromReplica.body.token)).toBe(kidOf(before.token));
-    expect((await api(stack).get('/api/pets', { bearer: fromReplica.body.token })).status).toBe(200);
-    const replicaJwks = await direct.get<Jwks>('/.well-known/jwks.json');
+    const second = await startAuth(stack);
+    replica = second.child;
+    expect(second.url, second.output()).toBeDefined();
+    const fromReplica = await tokenAt(second.url!);
+    expect(kidOf(fromReplica)).toBe(kidOf(before.token));
+    expect((await api(stack).get('/api/pets', { bearer: fromReplica })).status).toBe(200);
+    const replicaJwks = await new HttpClient(second.url!).get<Jwks>('/.well-known/jwks.json');
     expect(replicaJwks.body.keys.map((key) => key.kid)).toEqual(jwksBefore.body.keys.map((key) => key.kid));
+  });
+});
+
+describe('when JWT_SECRET changes (managed keys in Redis)', () => {
+  const FIRST = 'e2e-first-secret-of-at-least-32-chars';
+  let stack: Stack;
+  let replica: ChildProcess | undefined;
+  beforeAll(async () => {
+    stack = await redisStack({ env: { JWT_SECRET: FIRST } });
+  });
+  afterAll(async () => {
+    replica?.kill('SIGTERM');
+    await stack?.close();
+  });
+
+  it('a wrong secret stops start-up naming the problem; with JWT_SECRET_PREVIOUS every key is kept', async () => {
+    const before = await signUp(stack);
+
+    const wrong = await startAuth(stack, { JWT_SECRET: 'e2e-wrong-secret-of-at-least-32-chars' });
+    expect(wrong.url).toBeUndefined();
+    expect(wrong.child.exitCode).toBe(1);
+    expect(wrong.output()).toMatch(/JWT_SECRET/);
+
+    const changed = await startAuth(stack, {
+      JWT_SECRET: 'e2e-second-secret-of-at-least-32-chars',
+      JWT_SECRET_PREVIOUS: FIRST,
+    });
+    replica = changed.child;
+    expect(changed.url, changed.output()).toBeDefined();
+    const token = await tokenAt(changed.url!);
+    expect(kidOf(token)).toBe(kidOf(before.token));
+    expect((await api(stack).get('/api/pets', { bearer: token })).status).toBe(200);
+    expect((await api(stack).get('/api/pets', { bearer: before.token })).status).toBe(200);
   });
 });

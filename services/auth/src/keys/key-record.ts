@@ -112,7 +112,8 @@ export async function openKeyRecord(record: KeyRecord, keks: readonly Kek[]): Pr
   if (kek === undefined) {
     const known = keks.map((candidate) => candidate.fingerprint).join(', ');
     throw new KeyDecryptError(
-      `signing key ${record.kid} was sealed with key-encryption key ${record.sealedWith}, not with any configured secret (${known})`,
+      `signing key ${record.kid} was sealed with key-encryption key ${record.sealedWith}, not with any configured secret (${known}): ` +
+        'JWT_SECRET is not the secret the keys were sealed with; to change it, start once with the old value in JWT_SECRET_PREVIOUS',
     );
   }
   const privateKey = openNamed(record, kek);
