@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from '../src/index.js';
 import { cacheControlMaxAgeMs } from '../src/key-source.js';
-import { atT0, AUDIENCE, ISSUER, makeKey, startApp, token, type TestKey } from './fixtures.js';
+import { atT0, AUDIENCE, claimsAt, ISSUER, makeKey, startApp, token, type TestKey } from './fixtures.js';
 import { startJwksServer, type JwksServer } from './jwks-server.js';
 
 // Only Date is faked: jose measures cooldown and cache age with Date.now(), so the tests move
@@ -246,5 +247,21 @@ describe('Cache-Control max-age parsing', () => {
     ['s-maxage=100', undefined],
   ])('when the header is %j, the max-age is %j ms', (header, expected) => {
     expect(cacheControlMaxAgeMs(header)).toBe(expected);
+  });
+});
+
+describe('remote JWKS: the algorithm each kid announces', () => {
+  it('when a verifier allows RS256 and ES256, a token is accepted only with the alg its kid announces', async () => {
+    const ec = await generateKeyPair('ES256', { extractable: true });
+    const ecJwk = { ...(await exportJWK(ec.publicKey)), kid: 'ec-key', alg: 'ES256', use: 'sig' };
+    jwks.keys = [key.publicJwk, ecJwk];
+    const verifier = remoteVerifier({ algorithms: ['RS256', 'ES256'] });
+    const ecToken = (kid: string) =>
+      new SignJWT(claimsAt(60)).setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' }).sign(ec.privateKey);
+    expect(await outcome(verifier, await ecToken('ec-key'))).toEqual(OK);
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    // ES256 under the RSA key's kid, and RS256 under the EC key's kid: no key matches.
+    expect(await outcome(verifier, await ecToken(key.kid))).toEqual(INVALID);
+    expect(await outcome(verifier, token(key, { header: { kid: 'ec-key' } }))).toEqual(INVALID);
   });
 });
