@@ -6,10 +6,12 @@ import { startStack, type Stack } from './stack.js';
 /**
  * `npm run bench`: starts the real stack on loopback (Redis when BENCH_REDIS_URL is set, else the
  * memory stores), then loads one endpoint at a time and prints throughput and latency. Bounded:
- * BENCH_SECONDS (default 5) per endpoint, BENCH_CONNECTIONS (default 20) at once.
+ * BENCH_SECONDS (default 5) per endpoint, BENCH_CONNECTIONS (default 20) at once. BENCH_ALGS
+ * (default RS256; e.g. RS256,ES256,EdDSA) runs every case once per signing algorithm.
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const algorithms = (process.env.BENCH_ALGS ?? 'RS256').split(',').map((alg) => alg.trim());
 
 interface Case {
   name: string;
@@ -17,7 +19,7 @@ interface Case {
   headers?: Record<string, string>;
 }
 
-async function prepare(stack: Stack): Promise<Case[]> {
+async function prepare(stack: Stack, alg: string): Promise<Case[]> {
   const web = new HttpClient(stack.gatewayUrl);
   const email = `bench.${Date.now()}@example.test`;
   await web.post('/auth/register', { email, password: 'bench password 1' });
@@ -38,7 +40,7 @@ async function prepare(stack: Stack): Promise<Case[]> {
       headers: bearer,
     },
     {
-      name: 'GET /api/token via gateway (session + RS256 sign)',
+      name: `GET /api/token via gateway (session + ${alg} sign)`,
       url: `${stack.gatewayUrl}/api/token`,
       headers: { cookie: web.cookieHeader() },
     },
@@ -60,14 +62,12 @@ async function run(benchCase: Case): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
-  const redisUrl = process.env.BENCH_REDIS_URL;
-  const stack = await startStack(redisUrl === undefined ? {} : { redisUrl });
+async function benchAlgorithm(alg: string, redisUrl: string | undefined): Promise<void> {
+  const env = { JWT_ALG: alg, JWT_ALGORITHMS: alg };
+  const stack = await startStack(redisUrl === undefined ? { env } : { redisUrl, env });
   try {
-    console.log(
-      `ToyPetMe bench: ${connections} connections, ${seconds}s per case, ${redisUrl ? `Redis ${redisUrl}` : 'memory stores'}\n`,
-    );
-    for (const benchCase of await prepare(stack)) await run(benchCase);
+    console.log(`\n${alg}:`);
+    for (const benchCase of await prepare(stack, alg)) await run(benchCase);
   } finally {
     await stack.close();
     if (redisUrl !== undefined) {
@@ -76,6 +76,14 @@ async function main(): Promise<void> {
       redis.disconnect();
     }
   }
+}
+
+async function main(): Promise<void> {
+  const redisUrl = process.env.BENCH_REDIS_URL;
+  console.log(
+    `ToyPetMe bench: ${connections} connections, ${seconds}s per case, ${redisUrl ? `Redis ${redisUrl}` : 'memory stores'}`,
+  );
+  for (const alg of algorithms) await benchAlgorithm(alg, redisUrl);
 }
 
 main().catch((err: unknown) => {
