@@ -83,6 +83,7 @@ export async function openKeySource(
     store,
     keks: previous ? [kek, previous] : [kek],
     jwksMaxAgeSec: config.jwksMaxAgeSec,
+    schedule: deps.policy,
   });
   await untilSigning(deps, ring);
   const timer = setInterval(

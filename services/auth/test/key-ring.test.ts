@@ -91,6 +91,21 @@ describe('KeyRing', () => {
     expect(ring.maxAgeSec(next.activatesAt - 1)).toBe(0);
   });
 
+  it('when the schedule is known, max-age also stops when the next key is due to be published', async () => {
+    const store = new MemoryKeyRecordStore(() => T0);
+    const current = await mint({ activatesAt: T0 });
+    await store.put(current);
+    const schedule = { rotationPeriodMs: 7 * 24 * HOUR, propagationMs: 15 * MINUTE };
+    const ring = await KeyRing.open({ store, keks: [testKek], jwksMaxAgeSec: 300, schedule, now: () => T0 });
+    const due = T0 + schedule.rotationPeriodMs - schedule.propagationMs;
+    expect(ring.maxAgeSec(T0)).toBe(300);
+    expect(ring.maxAgeSec(due - 60 * SECOND)).toBe(60);
+    expect(ring.maxAgeSec(due - 1)).toBe(0);
+    // Without the schedule the ring cannot know, and keeps the cap.
+    const blind = await KeyRing.open({ store, keks: [testKek], jwksMaxAgeSec: 300, now: () => T0 });
+    expect(blind.maxAgeSec(due - 60 * SECOND)).toBe(300);
+  });
+
   it('when reloaded, a kid already seen is not decrypted again, and new and removed keys show up', async () => {
     const { store, ring, old, current } = await busyRing();
     // A record whose sealed key would no longer open proves the cached key was reused.

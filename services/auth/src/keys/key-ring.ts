@@ -3,6 +3,7 @@ import type { KeySource, SigningKey } from '../domain/signing-key.js';
 import type { Kek } from './key-crypto.js';
 import { byActivation, isPublished, openKeyRecord, signingRecord, type KeyRecord } from './key-record.js';
 import type { KeyRecordStore } from './key-record-store.js';
+import { nextKeyDue, type RotationPolicy } from './rotation.js';
 
 export interface KeyRingOptions {
   readonly store: KeyRecordStore;
@@ -10,6 +11,8 @@ export interface KeyRingOptions {
   readonly keks: readonly Kek[];
   /** JWKS_MAX_AGE: the longest a JWKS response may be cached. */
   readonly jwksMaxAgeSec: number;
+  /** The rotation schedule, so a cached JWKS also expires when the next key is due to be published. */
+  readonly schedule?: Pick<RotationPolicy, 'rotationPeriodMs' | 'propagationMs'>;
   readonly now?: () => number;
 }
 
@@ -48,11 +51,17 @@ export class KeyRing implements KeySource {
     return this.records.filter((record) => isPublished(record, now)).map((record) => this.keyOf(record));
   }
 
-  /** Seconds a JWKS response may be cached: never past the next scheduled key change. */
+  /**
+   * Seconds a JWKS response may be cached: never past the next change of the key set (a key
+   * published, starting to sign, retired or removed).
+   */
   maxAgeSec(now: number): number {
     const capMs = this.options.jwksMaxAgeSec * 1000;
+    const schedule = this.options.schedule;
+    const due = schedule === undefined ? undefined : nextKeyDue(this.records, now, schedule);
     const nextMs = this.records
       .flatMap((record) => [record.activatesAt, record.retiredAt, record.expiresAt])
+      .concat(due === undefined ? [] : [due])
       .filter((at): at is number => at !== undefined && at > now)
       .reduce((soonest, at) => Math.min(soonest, at - now), capMs);
     return Math.max(0, Math.floor(nextMs / 1000));

@@ -54,6 +54,21 @@ function retirements(live: readonly KeyRecord[], signing: KeyRecord, now: number
 }
 
 /**
+ * When the schedule will publish the next key, if none is pending: `propagationMs` before the
+ * signing key has signed for `rotationPeriodMs`.
+ */
+export function nextKeyDue(
+  records: readonly KeyRecord[],
+  now: number,
+  policy: Pick<RotationPolicy, 'rotationPeriodMs' | 'propagationMs'>,
+): number | undefined {
+  const live = records.filter((record) => isPublished(record, now));
+  const signing = signingRecord(live, now);
+  if (signing === undefined || pendingRecords(live, now).length > 0) return undefined;
+  return signing.activatesAt + policy.rotationPeriodMs - policy.propagationMs;
+}
+
+/**
  * The scheduled maintenance at `now`, as actions (pure, so it is tested at any clock point):
  * drop expired keys, retire keys a newer key has replaced, mint the first key, and mint the next
  * key `propagationMs` before the current one has signed for `rotationPeriodMs`.
@@ -74,8 +89,8 @@ export function planRotation(
     return actions;
   }
   actions.push(...retirements(live, signing, now, policy));
-  const due = signing.activatesAt + policy.rotationPeriodMs - policy.propagationMs;
-  if (pending.length === 0 && now >= due)
+  const due = nextKeyDue(records, now, policy);
+  if (due !== undefined && now >= due)
     actions.push({ type: 'create', activatesAt: now + policy.propagationMs, reason: 'scheduled' });
   return actions;
 }
