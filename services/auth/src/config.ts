@@ -1,6 +1,7 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
 import { SIGNING_ALG, SIGNING_ALGS, type SigningAlg } from './domain/signing-key.js';
 import { rotationPolicyProblems, type RotationPolicy } from './keys/rotation.js';
+import type { ThrottlePolicies } from './throttle/throttles.js';
 
 export interface AuthConfig extends CommonConfig {
   /** Unset: in-memory stores (development only). */
@@ -34,6 +35,8 @@ export interface AuthConfig extends CommonConfig {
   readonly keyRotationMs: number;
   /** JWT_KEY_PROPAGATION: how long a new key is published before it signs. */
   readonly keyPropagationMs: number;
+  /** Attempt limits: LOGIN_MAX_PER_ACCOUNT, LOGIN_ACCOUNT_WINDOW and the like. */
+  readonly throttle: ThrottlePolicies;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -64,6 +67,21 @@ function checkProduction(reader: EnvReader, config: AuthConfig): void {
   if (!config.issuer.startsWith('https://')) reader.problem('JWT_ISSUER must be an https URL in production');
 }
 
+/** `<MAX>` attempts per `<WINDOW>`; both at least 1. */
+function readThrottle(reader: EnvReader): ThrottlePolicies {
+  const policy = (maxVar: string, max: number, windowVar: string, window: string) =>
+    Object.freeze({
+      max: reader.int(maxVar, max, { min: 1 }),
+      windowSec: reader.seconds(windowVar, window, { min: 1 }),
+    });
+  return Object.freeze({
+    loginPerAccount: policy('LOGIN_MAX_PER_ACCOUNT', 10, 'LOGIN_ACCOUNT_WINDOW', '15m'),
+    loginPerAddress: policy('LOGIN_MAX_PER_IP', 100, 'LOGIN_IP_WINDOW', '15m'),
+    registerPerAddress: policy('REGISTER_MAX_PER_IP', 20, 'REGISTER_IP_WINDOW', '1h'),
+    refreshPerAddress: policy('REFRESH_MAX_PER_IP', 300, 'REFRESH_IP_WINDOW', '1m'),
+  });
+}
+
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Env): AuthConfig {
   const reader = new EnvReader(env);
@@ -88,6 +106,7 @@ export function loadConfig(env: Env): AuthConfig {
     signingAlg: reader.oneOf('JWT_ALG', SIGNING_ALGS, SIGNING_ALG),
     keyRotationMs: reader.ms('JWT_KEY_ROTATION', '7d', { min: 60_000 }),
     keyPropagationMs: reader.ms('JWT_KEY_PROPAGATION', '15m', { min: 1_000 }),
+    throttle: readThrottle(reader),
   };
   // RFC 6265 cookie-name token characters; anything else would make every login fail.
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(config.sessionCookieName)) {

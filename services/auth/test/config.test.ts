@@ -62,6 +62,44 @@ describe('loadConfig', () => {
     );
   });
 
+  it('when no attempt limits are set, the documented defaults apply', () => {
+    expect(loadConfig({}).throttle).toEqual({
+      loginPerAccount: { max: 10, windowSec: 900 },
+      loginPerAddress: { max: 100, windowSec: 900 },
+      registerPerAddress: { max: 20, windowSec: 3600 },
+      refreshPerAddress: { max: 300, windowSec: 60 },
+    });
+  });
+
+  it('when attempt limits are set, they are read; zero or nonsense is refused naming each variable', () => {
+    const config = loadConfig({
+      LOGIN_MAX_PER_ACCOUNT: '5',
+      LOGIN_ACCOUNT_WINDOW: '3s',
+      REFRESH_MAX_PER_IP: '7',
+    });
+    expect(config.throttle.loginPerAccount).toEqual({ max: 5, windowSec: 3 });
+    expect(config.throttle.refreshPerAddress.max).toBe(7);
+    try {
+      loadConfig({
+        LOGIN_MAX_PER_IP: '0',
+        REGISTER_MAX_PER_IP: 'many',
+        LOGIN_IP_WINDOW: '0s',
+        REFRESH_IP_WINDOW: 'x',
+      });
+      expect.unreachable('bad limits were accepted');
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of [
+        'LOGIN_MAX_PER_IP',
+        'REGISTER_MAX_PER_IP',
+        'LOGIN_IP_WINDOW',
+        'REFRESH_IP_WINDOW',
+      ]) {
+        expect(problems).toContain(name);
+      }
+    }
+  });
+
   it('when NODE_ENV=production lacks secrets, Redis and an https issuer, refuses naming every problem', () => {
     try {
       loadConfig({ NODE_ENV: 'production', SESSION_KEYS: 'short' });
