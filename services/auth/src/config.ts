@@ -40,6 +40,7 @@ export interface AuthConfig extends CommonConfig {
 }
 
 const MIN_SECRET_LENGTH = 32;
+const MIN_DISTINCT_CHARACTERS = 8;
 /** Verifiers accept this much clock skew (CONTRACT: 30 s by default). */
 const CLOCK_SKEW_MS = 30_000;
 
@@ -53,18 +54,35 @@ export function rotationPolicy(config: AuthConfig): RotationPolicy {
   };
 }
 
+/**
+ * A secret shorter than 32 characters, or made of fewer than 8 different characters
+ * (`changeme…`, `aaaa…`), is a placeholder, not a secret.
+ */
+function weakSecret(name: string, value: string): string | undefined {
+  if (value.length < MIN_SECRET_LENGTH) {
+    return `${name} must be at least ${MIN_SECRET_LENGTH} characters in production`;
+  }
+  if (new Set(value).size < MIN_DISTINCT_CHARACTERS) {
+    return `${name} looks like a placeholder (fewer than ${MIN_DISTINCT_CHARACTERS} different characters): use random bytes, e.g. openssl rand -base64 48`;
+  }
+  return undefined;
+}
+
+/** Production refuses every problem at once (issue 5 point 8): weak secrets, no Redis, http issuer. */
 function checkProduction(reader: EnvReader, config: AuthConfig): void {
   if (!config.production) return;
-  if (config.sessionKeys === undefined) reader.problem('SESSION_KEYS is required in production');
-  else if (config.sessionKeys.some((key) => key.length < MIN_SECRET_LENGTH)) {
-    reader.problem(`SESSION_KEYS: every key must be at least ${MIN_SECRET_LENGTH} characters in production`);
+  const { sessionKeys = [], jwtSecret } = config;
+  const problems = sessionKeys.map((key, index) => weakSecret(`SESSION_KEYS (key ${index + 1})`, key));
+  if (sessionKeys.length === 0) problems.push('SESSION_KEYS is required in production');
+  problems.push(
+    jwtSecret === undefined ? 'JWT_SECRET is required in production' : weakSecret('JWT_SECRET', jwtSecret),
+  );
+  if (jwtSecret !== undefined && sessionKeys.includes(jwtSecret)) {
+    problems.push('JWT_SECRET must differ from every SESSION_KEYS key');
   }
-  if (config.jwtSecret === undefined) reader.problem('JWT_SECRET is required in production');
-  else if (config.jwtSecret.length < MIN_SECRET_LENGTH) {
-    reader.problem(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters in production`);
-  }
-  if (config.redisUrl === undefined) reader.problem('REDIS_URL is required in production (no memory store)');
-  if (!config.issuer.startsWith('https://')) reader.problem('JWT_ISSUER must be an https URL in production');
+  if (config.redisUrl === undefined) problems.push('REDIS_URL is required in production (no memory store)');
+  if (!config.issuer.startsWith('https://')) problems.push('JWT_ISSUER must be an https URL in production');
+  for (const problem of problems) if (problem !== undefined) reader.problem(problem);
 }
 
 /** `<MAX>` attempts per `<WINDOW>`; both at least 1. */
@@ -112,6 +130,7 @@ export function loadConfig(env: Env): AuthConfig {
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(config.sessionCookieName)) {
     reader.problem("SESSION_COOKIE_NAME may hold only letters, digits and !#$%&'*+-.^_`|~");
   }
+  if (config.sessionKeys?.length === 0) reader.problem('SESSION_KEYS is set but lists no key');
   if (config.privateKeyPem !== undefined && config.privateKeyFile !== undefined) {
     reader.problem('set only one of JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE');
   }

@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@toypetme/http-kit';
 import { loadConfig } from '../src/config.js';
 
+const STRONG_KEY = 'Vq3x9LrT2mK8pZ4wN7cB1yH6dF5gJ0sA';
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SESSION_KEYS: STRONG_KEY,
+  JWT_SECRET: 'Zt7Qe2Wn9Ry4Uo1Ip6As3Df8Gh5Jk0Lx',
+  REDIS_URL: 'redis://redis:6379',
+  JWT_ISSUER: 'https://toypetme.example',
+};
+
 describe('loadConfig', () => {
   it('when the environment is empty, uses the documented defaults', () => {
     const config = loadConfig({});
@@ -113,14 +123,30 @@ describe('loadConfig', () => {
     }
   });
 
+  it('when NODE_ENV=production gets placeholder or shared secrets, refuses each one', () => {
+    try {
+      loadConfig({
+        ...PRODUCTION,
+        SESSION_KEYS: `${STRONG_KEY},${'k'.repeat(40)}`,
+        JWT_SECRET: 'changemechangemechangemechangeme',
+      });
+      expect.unreachable('placeholder secrets were accepted');
+    } catch (err) {
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(2);
+      expect(problems.join('\n')).toMatch(/SESSION_KEYS \(key 2\) looks like a placeholder/);
+      expect(problems.join('\n')).toMatch(/JWT_SECRET looks like a placeholder/);
+    }
+    expect(() => loadConfig({ ...PRODUCTION, JWT_SECRET: STRONG_KEY })).toThrow(/JWT_SECRET must differ/);
+  });
+
+  it('when SESSION_KEYS is set but lists no key, refuses it in any environment', () => {
+    expect(() => loadConfig({ SESSION_KEYS: ' , ' })).toThrow(/SESSION_KEYS is set but lists no key/);
+    expect(() => loadConfig({ ...PRODUCTION, SESSION_KEYS: ',' })).toThrow(/SESSION_KEYS is required/);
+  });
+
   it('when NODE_ENV=production is fully configured, starts', () => {
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      SESSION_KEYS: 'k'.repeat(40),
-      JWT_SECRET: 's'.repeat(40),
-      REDIS_URL: 'redis://redis:6379',
-      JWT_ISSUER: 'https://toypetme.example',
-    });
+    const config = loadConfig(PRODUCTION);
     expect(config.production).toBe(true);
   });
 });
