@@ -93,6 +93,11 @@ export async function startStack({ redisUrl, env = {} }: StackOptions = {}): Pro
     REDIS_KEY_PREFIX: redisKeyPrefix,
     JWT_ALG: SUITE_ALG,
     JWT_ALGORITHMS: SUITE_ALG,
+    // Every test client comes from loopback, so per-address budgets would be shared by a whole
+    // test file; the throttling tests set their own limits.
+    LOGIN_MAX_PER_IP: '10000',
+    REGISTER_MAX_PER_IP: '10000',
+    REFRESH_MAX_PER_IP: '10000',
     ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     ...env,
   };

@@ -2,6 +2,7 @@ import type { Agent } from 'node:http';
 import type Koa from 'koa';
 import { createBaseApp, type Logger } from '@toypetme/http-kit';
 import type { GatewayConfig } from './config.js';
+import { corsPolicy } from './cors-policy.js';
 import { proxyRoutes } from './proxy-routes.js';
 import { upstreamReadiness } from './readiness.js';
 import { createUpstreamProxy } from './upstream-proxy.js';
@@ -9,7 +10,12 @@ import { createUpstreamProxy } from './upstream-proxy.js';
 export interface GatewayDeps {
   config: Pick<
     GatewayConfig,
-    'authUrl' | 'petsUrl' | 'upstreamTimeoutMs' | 'upstreamConnectTimeoutMs' | 'trustedProxies'
+    | 'authUrl'
+    | 'petsUrl'
+    | 'upstreamTimeoutMs'
+    | 'upstreamConnectTimeoutMs'
+    | 'trustedProxies'
+    | 'corsOrigins'
   >;
   logger: Logger;
   /** Keep-alive pool to the upstreams (createUpstreamAgent); its owner destroys it on shutdown. */
@@ -18,7 +24,7 @@ export interface GatewayDeps {
 
 /**
  * The gateway: http-kit's base stack without forwarded-header trust (the gateway is the one that
- * sets them), readiness of both upstreams, then the route table. No I/O, no env.
+ * sets them), readiness of both upstreams, CORS, then the route table. No I/O, no env.
  */
 export function createApp({ config, logger, agent }: GatewayDeps): Koa {
   const upstreams = { auth: config.authUrl, pets: config.petsUrl };
@@ -34,6 +40,7 @@ export function createApp({ config, logger, agent }: GatewayDeps): Koa {
       internalOrigins,
       logger,
     });
+  app.use(corsPolicy(config.corsOrigins));
   app.use(proxyRoutes({ auth: forward('auth'), pets: forward('pets') }, config.trustedProxies));
   return app;
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ERROR_STATUS, type ErrorCode, type Logger } from '@toypetme/http-kit';
+import { ERROR_STATUS, securityHeaderPairs, type ErrorCode, type Logger } from '@toypetme/http-kit';
+
+/** The headers every other response gets from helmet, for these answers too. */
+const SECURITY_LINES = securityHeaderPairs().map(([name, value]) => `${name}: ${value}`);
 
 interface Answer {
   code: ErrorCode;
@@ -30,6 +33,7 @@ function rawResponse({ code, message }: Answer): string {
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     `x-request-id: ${requestId}`,
+    ...SECURITY_LINES,
     'Connection: close',
     '',
     body,

@@ -15,6 +15,8 @@ export interface GatewayConfig extends CommonConfig {
    * gateway is the edge, so by default it believes no one (CONTRACT "Failure and abuse").
    */
   readonly trustedProxies: readonly string[];
+  /** CORS_ORIGINS: exact browser origins allowed to call the API (default none). */
+  readonly corsOrigins: readonly string[];
 }
 
 /** An upstream is addressed by its origin alone: the client's path reaches it unchanged (F05). */
@@ -28,17 +30,44 @@ function upstreamOrigin(reader: EnvReader, name: string, fallback: string): stri
   return url.origin;
 }
 
+/**
+ * CORS_ORIGINS: each an exact origin (`https://app.example`, no path, no wildcard, not `null`);
+ * in production https only, since an http origin's pages can be rewritten by anyone on the path.
+ */
+function corsOrigins(reader: EnvReader, production: boolean): readonly string[] {
+  const origins = reader.list('CORS_ORIGINS');
+  for (const origin of origins) {
+    const exact = URL.canParse(origin) && new URL(origin).origin === origin;
+    if (!exact || !/^https?:/.test(origin)) {
+      reader.problem(`CORS_ORIGINS: "${origin}" is not an exact http(s) origin such as https://app.example`);
+    } else if (production && !origin.startsWith('https://')) {
+      reader.problem(`CORS_ORIGINS: "${origin}" must be https in production`);
+    }
+  }
+  return Object.freeze(origins);
+}
+
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Env): GatewayConfig {
   const reader = new EnvReader(env);
+  const common = readCommon(reader, 8080, 'GATEWAY_PORT');
   const config: GatewayConfig = {
-    ...readCommon(reader, 8080, 'GATEWAY_PORT'),
+    ...common,
     authUrl: upstreamOrigin(reader, 'AUTH_URL', 'http://127.0.0.1:4001'),
     petsUrl: upstreamOrigin(reader, 'PETS_URL', 'http://127.0.0.1:4002'),
     upstreamTimeoutMs: reader.ms('UPSTREAM_TIMEOUT', '10s', { min: 1 }),
     upstreamConnectTimeoutMs: reader.ms('UPSTREAM_CONNECT_TIMEOUT', '2s', { min: 1 }),
     trustedProxies: Object.freeze(reader.trustList('GATEWAY_TRUSTED_PROXIES')),
+    corsOrigins: corsOrigins(reader, common.production),
   };
+  // The gateway speaks plain http, so in production a TLS proxy is in front of it. Unless it is
+  // named, every client would share its address (one login budget for all) and no session
+  // cookie would be Secure (X-Forwarded-Proto from it would be ignored).
+  if (config.production && config.trustedProxies.length === 0) {
+    reader.problem(
+      'GATEWAY_TRUSTED_PROXIES is required in production: name the TLS proxy in front of the gateway',
+    );
+  }
   reader.done();
   return Object.freeze(config);
 }

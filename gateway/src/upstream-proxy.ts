@@ -131,7 +131,7 @@ function proxyEvents(options: UpstreamProxyOptions, inFlight: InFlightMap): Prox
       const flight = inFlight.get(req);
       if (flight !== undefined) flight.responseStarted = true;
       if (flight?.proxyReq !== undefined) stopUploadOnceAnswered(proxyRes, req, flight.proxyReq);
-      adjustResponseHeaders(proxyRes, options.internalOrigins);
+      adjustResponseHeaders(proxyRes, res, options.internalOrigins);
       destroyClientOnTruncation(proxyRes, res);
     },
     error: onError(options, inFlight),

@@ -62,6 +62,42 @@ describe('gateway config', () => {
     for (const name of Object.keys(bad)) expect(message).toContain(name);
   });
 
+  it('when CORS_ORIGINS lists exact origins, they are kept; anything else is refused naming it', () => {
+    const origins = 'https://app.example, http://127.0.0.1:5173';
+    expect(loadConfig({ CORS_ORIGINS: origins }).corsOrigins).toEqual([
+      'https://app.example',
+      'http://127.0.0.1:5173',
+    ]);
+    for (const bad of [
+      '*',
+      'null',
+      'https://app.example/',
+      'https://app.example/path',
+      'app.example',
+      'ftp://x',
+    ]) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
+    }
+  });
+
+  it('when NODE_ENV=production has no trusted TLS proxy and an http CORS origin, refuses naming both', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'http://app.example' });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).toMatch(/GATEWAY_TRUSTED_PROXIES is required in production/);
+    expect(problems.join('\n')).toMatch(/CORS_ORIGINS: "http:\/\/app.example" must be https/);
+    const production = {
+      NODE_ENV: 'production',
+      GATEWAY_TRUSTED_PROXIES: '10.0.0.2',
+      CORS_ORIGINS: 'https://app.example',
+    };
+    expect(loadConfig(production).production).toBe(true);
+  });
+
   it('when loaded, the config cannot be changed', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

@@ -95,7 +95,8 @@ function trickle(res: ServerResponse): void {
 
 /**
  * Answers as `x-test-mode` asks: `echo` (default, after `x-test-delay` ms), `status`, `redirect`,
- * `hang`, `close`, `die-mid-body`, `stall-mid-body` or `trickle`.
+ * `hang`, `close`, `die-mid-body`, `stall-mid-body`, `trickle` or `own-cors` (an upstream that
+ * sends CORS headers of its own, which the gateway must not pass on).
  */
 export function respond(
   upstream: UpstreamState,
@@ -112,6 +113,10 @@ export function respond(
     return void res.writeHead(302, { ...extra, location: header(seen, 'x-test-location') ?? '/' }).end();
   if (mode === 'die-mid-body' || mode === 'stall-mid-body') return partialBody(res, mode);
   if (mode === 'trickle') return trickle(res);
+  if (mode === 'own-cors') {
+    const own = { 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true' };
+    return sendJson(res, 200, { ok: true }, { ...extra, ...own, vary: 'Accept-Encoding' });
+  }
   const delay = Number(header(seen, 'x-test-delay') ?? 0);
   setTimeout(() => sendJson(res, 200, echo(upstream, seen), extra), delay);
 }

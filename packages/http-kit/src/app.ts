@@ -5,6 +5,7 @@ import { trustForwarded } from './forwarded.js';
 import { healthRoutes, type ReadinessChecks } from './health.js';
 import type { Logger } from './logger.js';
 import { requestId } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface BaseAppOptions {
   logger: Logger;
@@ -14,13 +15,15 @@ export interface BaseAppOptions {
 }
 
 /**
- * The stack every service shares, in order: request id, access log, error rendering (so even
- * failures of later middleware are JSON), forwarded-header trust, then /healthz and /readyz.
+ * The stack every service shares, in order: request id, security headers, access log, error
+ * rendering (so even failures of later middleware are JSON), forwarded-header trust, then
+ * /healthz and /readyz.
  */
 export function createBaseApp({ logger, readiness, trustedProxies }: BaseAppOptions): Koa {
   const app = new Koa();
   app.on('error', (err: Error) => logger.debug({ err: err.message }, 'response stream error'));
   app.use(requestId());
+  app.use(securityHeaders());
   app.use(accessLog(logger));
   app.use(errorMiddleware(logger));
   if (trustedProxies !== undefined) app.use(trustForwarded(app, trustedProxies));

@@ -185,3 +185,32 @@ describe('health', () => {
     expect(ready.body.checks).toEqual({ redis: 'up', jwks: 'down' });
   });
 });
+
+describe('security headers', () => {
+  it.each([
+    ['a success', '/ok'],
+    ['an AppError', '/fail'],
+    ['an unknown error (500)', '/crash'],
+    ['an unmatched route (404)', '/nowhere'],
+    ['/healthz', '/healthz'],
+  ])(
+    'when a service answers with %s, the helmet headers are on it and X-Powered-By is not',
+    async (_label, path) => {
+      const client = await serveApp((app) =>
+        app.use((ctx, next) => {
+          if (ctx.path === '/ok') ctx.body = { ok: true };
+          else if (ctx.path === '/fail') throw new AppError('invalid_request', 'No.');
+          else if (ctx.path === '/crash') throw new Error('boom');
+          else return next();
+          return undefined;
+        }),
+      );
+      const reply = await client.get(path);
+      expect(reply.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(reply.headers.get('x-frame-options')).toBe('DENY');
+      expect(reply.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+      expect(reply.headers.get('x-powered-by')).toBeNull();
+    },
+  );
+});

@@ -1,6 +1,7 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
 import { SIGNING_ALG, SIGNING_ALGS, type SigningAlg } from './domain/signing-key.js';
 import { rotationPolicyProblems, type RotationPolicy } from './keys/rotation.js';
+import type { ThrottlePolicies } from './throttle/throttles.js';
 
 export interface AuthConfig extends CommonConfig {
   /** Unset: in-memory stores (development only). */
@@ -39,9 +40,13 @@ export interface AuthConfig extends CommonConfig {
    * key stays published for the token lifetime plus this.
    */
   readonly clockToleranceSec: number;
+  /** Attempt limits: LOGIN_MAX_PER_ACCOUNT, LOGIN_ACCOUNT_WINDOW and the like. */
+  readonly throttle: ThrottlePolicies;
 }
 
 const MIN_SECRET_LENGTH = 32;
+const MIN_DISTINCT_CHARACTERS = 8;
+
 /** When managed keys rotate; a retired key stays published until every token it signed expired. */
 export function rotationPolicy(config: AuthConfig): RotationPolicy {
   return {
@@ -52,18 +57,50 @@ export function rotationPolicy(config: AuthConfig): RotationPolicy {
   };
 }
 
+/**
+ * A secret shorter than 32 characters, or made of fewer than 8 different characters
+ * (`changeme…`, `aaaa…`), is a placeholder, not a secret.
+ */
+function weakSecret(name: string, value: string): string | undefined {
+  if (value.length < MIN_SECRET_LENGTH) {
+    return `${name} must be at least ${MIN_SECRET_LENGTH} characters in production`;
+  }
+  if (new Set(value).size < MIN_DISTINCT_CHARACTERS) {
+    return `${name} looks like a placeholder (fewer than ${MIN_DISTINCT_CHARACTERS} different characters): use random bytes, e.g. openssl rand -base64 48`;
+  }
+  return undefined;
+}
+
+/** Production refuses every problem at once (issue 5 point 8): weak secrets, no Redis, http issuer. */
 function checkProduction(reader: EnvReader, config: AuthConfig): void {
   if (!config.production) return;
-  if (config.sessionKeys === undefined) reader.problem('SESSION_KEYS is required in production');
-  else if (config.sessionKeys.some((key) => key.length < MIN_SECRET_LENGTH)) {
-    reader.problem(`SESSION_KEYS: every key must be at least ${MIN_SECRET_LENGTH} characters in production`);
+  const { sessionKeys = [], jwtSecret } = config;
+  const problems = sessionKeys.map((key, index) => weakSecret(`SESSION_KEYS (key ${index + 1})`, key));
+  if (sessionKeys.length === 0) problems.push('SESSION_KEYS is required in production');
+  problems.push(
+    jwtSecret === undefined ? 'JWT_SECRET is required in production' : weakSecret('JWT_SECRET', jwtSecret),
+  );
+  if (jwtSecret !== undefined && sessionKeys.includes(jwtSecret)) {
+    problems.push('JWT_SECRET must differ from every SESSION_KEYS key');
   }
-  if (config.jwtSecret === undefined) reader.problem('JWT_SECRET is required in production');
-  else if (config.jwtSecret.length < MIN_SECRET_LENGTH) {
-    reader.problem(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters in production`);
-  }
-  if (config.redisUrl === undefined) reader.problem('REDIS_URL is required in production (no memory store)');
-  if (!config.issuer.startsWith('https://')) reader.problem('JWT_ISSUER must be an https URL in production');
+  if (config.redisUrl === undefined) problems.push('REDIS_URL is required in production (no memory store)');
+  if (!config.issuer.startsWith('https://')) problems.push('JWT_ISSUER must be an https URL in production');
+  for (const problem of problems) if (problem !== undefined) reader.problem(problem);
+}
+
+/** `<MAX>` attempts per `<WINDOW>`; both at least 1. */
+function readThrottle(reader: EnvReader): ThrottlePolicies {
+  const policy = (maxVar: string, max: number, windowVar: string, window: string) =>
+    Object.freeze({
+      max: reader.int(maxVar, max, { min: 1 }),
+      windowSec: reader.seconds(windowVar, window, { min: 1 }),
+    });
+  return Object.freeze({
+    loginPerAccount: policy('LOGIN_MAX_PER_ACCOUNT', 10, 'LOGIN_ACCOUNT_WINDOW', '15m'),
+    loginPerAddress: policy('LOGIN_MAX_PER_IP', 100, 'LOGIN_IP_WINDOW', '15m'),
+    registerPerAddress: policy('REGISTER_MAX_PER_IP', 20, 'REGISTER_IP_WINDOW', '1h'),
+    refreshPerAddress: policy('REFRESH_MAX_PER_IP', 300, 'REFRESH_IP_WINDOW', '1m'),
+  });
 }
 
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
@@ -91,11 +128,13 @@ export function loadConfig(env: Env): AuthConfig {
     keyRotationMs: reader.ms('JWT_KEY_ROTATION', '7d', { min: 2_000 }),
     keyPropagationMs: reader.ms('JWT_KEY_PROPAGATION', '15m', { min: 1_000 }),
     clockToleranceSec: reader.seconds('JWT_CLOCK_TOLERANCE', '30s'),
+    throttle: readThrottle(reader),
   };
   // RFC 6265 cookie-name token characters; anything else would make every login fail.
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(config.sessionCookieName)) {
     reader.problem("SESSION_COOKIE_NAME may hold only letters, digits and !#$%&'*+-.^_`|~");
   }
+  if (config.sessionKeys?.length === 0) reader.problem('SESSION_KEYS is set but lists no key');
   if (config.privateKeyPem !== undefined && config.privateKeyFile !== undefined) {
     reader.problem('set only one of JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE');
   }

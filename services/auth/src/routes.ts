@@ -7,7 +7,8 @@ import type { handlers } from './http/handlers.js';
 export function authRoutes(h: ReturnType<typeof handlers>, session: Middleware): Router {
   const router = new Router();
   const body = jsonBody();
-  router.post('/auth/register', body, h.register);
+  // Throttled per client address; login per address and per account, inside the handler.
+  router.post('/auth/register', body, h.throttle('registerPerAddress'), h.register);
   router.post('/auth/login', body, session, h.login);
   router.post('/auth/logout', session, h.logout);
   router.post('/auth/logout-all', session, h.requireUser, h.logoutAll);
@@ -17,7 +18,7 @@ export function authRoutes(h: ReturnType<typeof handlers>, session: Middleware):
   router.get('/api/token', h.noStore, session, h.requireUser, h.token);
   router.post('/api/token', h.noStore, body, session, h.requireUser, h.token);
   // The app has no cookie: refresh takes only the refresh token.
-  router.post('/api/token/refresh', h.noStore, body, h.refresh);
+  router.post('/api/token/refresh', h.noStore, body, h.throttle('refreshPerAddress'), h.refresh);
   // No session here: the JWKS must answer from memory even while Redis is down (F17).
   router.get('/.well-known/jwks.json', h.jwks);
   return router;

@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@toypetme/http-kit';
 import { loadConfig, rotationPolicy } from '../src/config.js';
 
+const STRONG_KEY = 'Vq3x9LrT2mK8pZ4wN7cB1yH6dF5gJ0sA';
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SESSION_KEYS: STRONG_KEY,
+  JWT_SECRET: 'Zt7Qe2Wn9Ry4Uo1Ip6As3Df8Gh5Jk0Lx',
+  REDIS_URL: 'redis://redis:6379',
+  JWT_ISSUER: 'https://toypetme.example',
+};
+
 describe('loadConfig', () => {
   it('when the environment is empty, uses the documented defaults', () => {
     const config = loadConfig({});
@@ -75,6 +85,44 @@ describe('loadConfig', () => {
     );
   });
 
+  it('when no attempt limits are set, the documented defaults apply', () => {
+    expect(loadConfig({}).throttle).toEqual({
+      loginPerAccount: { max: 10, windowSec: 900 },
+      loginPerAddress: { max: 100, windowSec: 900 },
+      registerPerAddress: { max: 20, windowSec: 3600 },
+      refreshPerAddress: { max: 300, windowSec: 60 },
+    });
+  });
+
+  it('when attempt limits are set, they are read; zero or nonsense is refused naming each variable', () => {
+    const config = loadConfig({
+      LOGIN_MAX_PER_ACCOUNT: '5',
+      LOGIN_ACCOUNT_WINDOW: '3s',
+      REFRESH_MAX_PER_IP: '7',
+    });
+    expect(config.throttle.loginPerAccount).toEqual({ max: 5, windowSec: 3 });
+    expect(config.throttle.refreshPerAddress.max).toBe(7);
+    try {
+      loadConfig({
+        LOGIN_MAX_PER_IP: '0',
+        REGISTER_MAX_PER_IP: 'many',
+        LOGIN_IP_WINDOW: '0s',
+        REFRESH_IP_WINDOW: 'x',
+      });
+      expect.unreachable('bad limits were accepted');
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of [
+        'LOGIN_MAX_PER_IP',
+        'REGISTER_MAX_PER_IP',
+        'LOGIN_IP_WINDOW',
+        'REFRESH_IP_WINDOW',
+      ]) {
+        expect(problems).toContain(name);
+      }
+    }
+  });
+
   it('when NODE_ENV=production lacks secrets, Redis and an https issuer, refuses naming every problem', () => {
     try {
       loadConfig({ NODE_ENV: 'production', SESSION_KEYS: 'short' });
@@ -88,14 +136,30 @@ describe('loadConfig', () => {
     }
   });
 
+  it('when NODE_ENV=production gets placeholder or shared secrets, refuses each one', () => {
+    try {
+      loadConfig({
+        ...PRODUCTION,
+        SESSION_KEYS: `${STRONG_KEY},${'k'.repeat(40)}`,
+        JWT_SECRET: 'changemechangemechangemechangeme',
+      });
+      expect.unreachable('placeholder secrets were accepted');
+    } catch (err) {
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(2);
+      expect(problems.join('\n')).toMatch(/SESSION_KEYS \(key 2\) looks like a placeholder/);
+      expect(problems.join('\n')).toMatch(/JWT_SECRET looks like a placeholder/);
+    }
+    expect(() => loadConfig({ ...PRODUCTION, JWT_SECRET: STRONG_KEY })).toThrow(/JWT_SECRET must differ/);
+  });
+
+  it('when SESSION_KEYS is set but lists no key, refuses it in any environment', () => {
+    expect(() => loadConfig({ SESSION_KEYS: ' , ' })).toThrow(/SESSION_KEYS is set but lists no key/);
+    expect(() => loadConfig({ ...PRODUCTION, SESSION_KEYS: ',' })).toThrow(/SESSION_KEYS is required/);
+  });
+
   it('when NODE_ENV=production is fully configured, starts', () => {
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      SESSION_KEYS: 'k'.repeat(40),
-      JWT_SECRET: 's'.repeat(40),
-      REDIS_URL: 'redis://redis:6379',
-      JWT_ISSUER: 'https://toypetme.example',
-    });
+    const config = loadConfig(PRODUCTION);
     expect(config.production).toBe(true);
   });
 });

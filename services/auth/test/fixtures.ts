@@ -7,6 +7,15 @@ import { staticKeySource, toSigningKey, type SigningKey } from '../src/domain/si
 import { MemoryRefreshTokenStore } from '../src/stores/memory-refresh-token-store.js';
 import { MemorySessionStore } from '../src/stores/memory-session-store.js';
 import { MemoryUserStore } from '../src/stores/memory-user-store.js';
+import { openThrottles, type ThrottlePolicies } from '../src/throttle/throttles.js';
+
+/** Limits no ordinary test reaches; throttling tests pass their own. */
+export const GENEROUS_LIMITS: ThrottlePolicies = {
+  loginPerAccount: { max: 10_000, windowSec: 60 },
+  loginPerAddress: { max: 10_000, windowSec: 60 },
+  registerPerAddress: { max: 10_000, windowSec: 60 },
+  refreshPerAddress: { max: 10_000, windowSec: 60 },
+};
 
 /** A cheaper argon2id than production so the suite stays quick; still the real algorithm. */
 export const testHasher = argon2Hasher({ memoryCost: 4096, timeCost: 2, parallelism: 1 });
@@ -26,6 +35,7 @@ export async function testDeps(overrides: Partial<AuthAppDeps> = {}): Promise<Au
     users: new MemoryUserStore(),
     sessions: new MemorySessionStore(),
     families: new MemoryRefreshTokenStore(),
+    throttles: openThrottles(GENEROUS_LIMITS),
     refreshTtlSec: 7 * 86400,
     reuseGraceMs: 10_000,
     sessionKeys: ['test-session-key-0123456789abcdef0123456789'],

@@ -38,16 +38,23 @@ function readJwt(reader: EnvReader): JwtConfig {
   });
 }
 
+/** Production refuses every problem at once (issue 5 point 8): a memory store, an http issuer. */
+function checkProduction(reader: EnvReader, config: PetsConfig): void {
+  if (config.redisUrl === undefined) {
+    reader.problem(
+      'REDIS_URL is required when NODE_ENV=production (the in-memory store loses every pet on restart)',
+    );
+  }
+  if (!config.jwt.issuer.startsWith('https://')) {
+    reader.problem('JWT_ISSUER must be an https URL in production (the same as the auth service)');
+  }
+}
+
 /** Reads and checks every variable once; throws one ConfigError naming all bad ones. */
 export function loadConfig(env: Env): PetsConfig {
   const reader = new EnvReader(env);
   const common = readCommon(reader, 4002, 'PETS_PORT');
   const redisUrl = reader.redisUrl('REDIS_URL');
-  if (common.production && redisUrl === undefined) {
-    reader.problem(
-      'REDIS_URL is required when NODE_ENV=production (the in-memory store loses every pet on restart)',
-    );
-  }
   const config: PetsConfig = {
     ...common,
     trustedProxies: Object.freeze([...common.trustedProxies]),
@@ -55,6 +62,7 @@ export function loadConfig(env: Env): PetsConfig {
     redisKeyPrefix: reader.string('REDIS_KEY_PREFIX', 'tpm:'),
     jwt: readJwt(reader),
   };
+  if (config.production) checkProduction(reader, config);
   reader.done();
   return Object.freeze(config);
 }

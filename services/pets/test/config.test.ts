@@ -54,9 +54,17 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.trustedProxies)).toBe(true);
   });
 
-  it('when NODE_ENV is production without REDIS_URL, it refuses the memory store', () => {
-    expect(problemsOf({ NODE_ENV: 'production' }).join()).toMatch(/REDIS_URL is required/);
-    expect(problemsOf({ NODE_ENV: 'production', REDIS_URL: 'redis://redis:6379' })).toEqual([]);
+  it('when NODE_ENV is production without REDIS_URL and with an http issuer, it refuses naming both', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toHaveLength(2);
+    expect(problems.join()).toMatch(/REDIS_URL is required/);
+    expect(problems.join()).toMatch(/JWT_ISSUER must be an https URL/);
+    const production = {
+      NODE_ENV: 'production',
+      REDIS_URL: 'redis://redis:6379',
+      JWT_ISSUER: 'https://toypetme.example',
+    };
+    expect(problemsOf(production)).toEqual([]);
   });
 
   it('when several variables are bad, one error names every one of them', () => {

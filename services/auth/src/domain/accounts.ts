@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@toypetme/http-kit';
 import type { UserStore } from '../stores/user-store.js';
+import { admitLogin, type Throttles } from '../throttle/throttles.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { normalizeEmail, type StoredUser, type User } from './user.js';
 
@@ -41,5 +42,20 @@ export async function authenticate(deps: AccountDeps, { email, password }: Crede
   if (user === undefined || !matches) {
     throw new AppError('invalid_credentials', 'Email or password is incorrect.');
   }
+  return user;
+}
+
+/**
+ * `POST /auth/login`: counted per client address and per account before the password is
+ * checked, so guesses stop at the limit with 429 too_many_attempts (CONTRACT "Login throttling").
+ */
+export async function logIn(
+  deps: AccountDeps & { throttles: Throttles },
+  credentials: Credentials,
+  clientAddress: string,
+): Promise<User> {
+  const attempt = await admitLogin(deps.throttles, credentials.email, clientAddress);
+  const user = await authenticate(deps, credentials);
+  await attempt.succeeded();
   return user;
 }

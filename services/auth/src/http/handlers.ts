@@ -1,14 +1,17 @@
 import type { Middleware } from 'koa';
 import { AppError, parseInput } from '@toypetme/http-kit';
-import { authenticate, registerUser, type AccountDeps } from '../domain/accounts.js';
+import { logIn, registerUser, type AccountDeps } from '../domain/accounts.js';
 import { refreshPair, startFamily, type TokenPairDeps } from '../domain/token-pairs.js';
 import { toPublicUser, type User } from '../domain/user.js';
 import type { SessionStore } from '../stores/session-store.js';
+import { admit, addressKey, type Throttles } from '../throttle/throttles.js';
+import { clientAddress } from './client-address.js';
 import { deviceIdParam, loginBody, refreshBody, registerBody } from './schemas.js';
 import { endSession, sessionHandle, sessionUserId, startSession } from './session.js';
 
 export interface HandlerDeps extends AccountDeps, TokenPairDeps {
   sessions: SessionStore;
+  throttles: Throttles;
 }
 
 interface UserState {
@@ -32,9 +35,18 @@ export function handlers(deps: HandlerDeps) {
     await next();
   };
 
+  /** Counts the request against its client address; 429 too_many_attempts past the limit. */
+  const throttle =
+    (name: 'registerPerAddress' | 'refreshPerAddress'): Middleware =>
+    async (ctx, next) => {
+      await admit(deps.throttles[name], addressKey(clientAddress(ctx)));
+      await next();
+    };
+
   return {
     noStore,
     requireUser,
+    throttle,
 
     register: (async (ctx) => {
       const user = await registerUser(deps, parseInput(registerBody, ctx.request.body));
@@ -43,7 +55,7 @@ export function handlers(deps: HandlerDeps) {
     }) satisfies Middleware,
 
     login: (async (ctx) => {
-      const user = await authenticate(deps, parseInput(loginBody, ctx.request.body));
+      const user = await logIn(deps, parseInput(loginBody, ctx.request.body), clientAddress(ctx));
       await startSession(ctx, user.id, deps.now());
       ctx.body = { user: toPublicUser(user) };
     }) satisfies Middleware,

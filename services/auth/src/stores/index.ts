@@ -7,6 +7,7 @@ import {
   type ReadinessChecks,
   type Redis,
 } from '@toypetme/http-kit';
+import { openThrottles, type ThrottlePolicies, type Throttles } from '../throttle/throttles.js';
 import { authKeys } from './keys.js';
 import { MemoryRefreshTokenStore } from './memory-refresh-token-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
@@ -22,6 +23,7 @@ export interface AuthStores {
   users: UserStore;
   sessions: SessionStore;
   families: RefreshTokenStore;
+  throttles: Throttles;
   readiness: ReadinessChecks;
   /** The client, for the signing-key store; undefined in memory mode. */
   redis: Redis | undefined;
@@ -33,6 +35,7 @@ export async function openStores(
   redisUrl: string | undefined,
   keyPrefix: string,
   logger: Logger,
+  throttle: ThrottlePolicies,
 ): Promise<AuthStores> {
   if (redisUrl === undefined) {
     logger.warn(
@@ -42,6 +45,7 @@ export async function openStores(
       users: new MemoryUserStore(),
       sessions: new MemorySessionStore(),
       families: new MemoryRefreshTokenStore(),
+      throttles: openThrottles(throttle),
       readiness: {},
       redis: undefined,
       close: () => Promise.resolve(),
@@ -54,6 +58,7 @@ export async function openStores(
     users: new RedisUserStore(redis, keys),
     sessions: new RedisSessionStore(redis, keys),
     families: new RedisRefreshTokenStore(redis, keys),
+    throttles: openThrottles(throttle, { client: redis, keyPrefix: keys.throttle }),
     readiness: { redis: () => pingRedis(redis) },
     redis,
     close: () => closeRedis(redis),

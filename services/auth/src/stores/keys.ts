@@ -21,6 +21,8 @@ export function authKeys(prefix: string) {
     // One hash, a field per kid: signing keys stay until rotation removes them, so no TTL.
     signingKeys: () => `${prefix}signing-keys`,
     signingKeysLock: () => `${prefix}signing-keys:lock`,
+    // rate-limiter-flexible appends `:<subject>`; each counter expires with its window.
+    throttle: (name: string) => `${prefix}throttle:${name}`,
   };
 }
 
