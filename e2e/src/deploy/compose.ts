@@ -18,6 +18,7 @@ export interface ComposeService {
 }
 
 export interface ComposeFile {
+  name?: string;
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
   networks?: Record<string, { internal?: boolean } | null>;

@@ -21,6 +21,8 @@ export interface LocalPart {
   output(): string;
   /** Runs the image's HEALTHCHECK command as Docker would; resolves with its exit code. */
   healthcheck(): Promise<number | null>;
+  /** `docker compose exec <service> node …args`: runs node in the image with the part's env. */
+  exec(args: readonly string[]): Promise<{ code: number | null; stdout: string }>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -94,6 +96,22 @@ function runOnce(
   return exited(child);
 }
 
+function execNode(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    ...UNPRIVILEGED,
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return exited(child).then((code) => ({ code, stdout }));
+}
+
 async function startPart(
   service: string,
   image: BuiltStage,
@@ -115,6 +133,7 @@ async function startPart(
     url,
     output,
     healthcheck: () => runOnce(nodeCommand(config.healthcheck, `${service}: HEALTHCHECK`), cwd, env, 5000),
+    exec: (execArgs) => execNode(execArgs, cwd, env),
     stop: (signal = 'SIGTERM') => {
       child.kill(signal);
       return exited(child);

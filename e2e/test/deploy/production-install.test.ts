@@ -171,6 +171,15 @@ describe('production images built and started without Docker', () => {
     expect(after.body.error).toBe('not_authenticated');
   });
 
+  it('when the operator lists the signing keys inside the auth image, the key in the JWKS is signing', async () => {
+    const listed = await part('auth').exec(['services/auth/dist/cli/keys.js', 'list']);
+    expect(listed.code).toBe(0);
+    const jwks = await new HttpClient(part('gateway').url).get<{ keys: { kid: string }[] }>(
+      '/.well-known/jwks.json',
+    );
+    expect(listed.stdout).toContain(`${jwks.body.keys[0]!.kid}  RS256  signing`);
+  });
+
   it('when a token is missing, pets answers 401 missing_token through the gateway', async () => {
     const reply = await new HttpClient(part('gateway').url).get('/api/pets');
     expect(reply.status).toBe(401);
