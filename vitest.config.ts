@@ -35,8 +35,9 @@ export default defineConfig({
         },
       },
       {
-        // Builds the images' steps (npm ci, tsc, argon2) on this machine: after the other projects,
-        // so its compiling does not slow their timed bounds.
+        // Runs the images' build steps (npm ci, tsc, argon2) on this machine: in a group of its own
+        // (after unit and integration, before e2e's sequential files), so its compiling never
+        // slows another test's timed bounds.
         test: {
           name: 'deploy',
           include: ['e2e/test/deploy/**/*.test.ts'],
