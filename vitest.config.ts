@@ -34,15 +34,30 @@ export default defineConfig({
           exclude: [
             '**/node_modules/**',
             '**/dist/**',
+            'e2e/test/deploy/**',
             ...(index === 0 ? [] : ['e2e/test/algorithms.test.ts']),
           ],
           env: { E2E_JWT_ALG: alg },
           testTimeout: 30_000,
           hookTimeout: 60_000,
           fileParallelism: false,
-          sequence: { groupOrder: index },
+          sequence: { groupOrder: 2 + index },
         },
       })),
+      {
+        // Runs the images' build steps (npm ci, tsc, argon2) on this machine: in a group of its own
+        // (after unit and integration, before e2e's sequential files), so its compiling never
+        // slows another test's timed bounds.
+        test: {
+          name: 'deploy',
+          include: ['e2e/test/deploy/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          testTimeout: 30_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -60,14 +60,22 @@ export function loadConfig(env: Env): GatewayConfig {
     trustedProxies: Object.freeze(reader.trustList('GATEWAY_TRUSTED_PROXIES')),
     corsOrigins: corsOrigins(reader, common.production),
   };
-  // The gateway speaks plain http, so in production a TLS proxy is in front of it. Unless it is
-  // named, every client would share its address (one login budget for all) and no session
-  // cookie would be Secure (X-Forwarded-Proto from it would be ignored).
-  if (config.production && config.trustedProxies.length === 0) {
-    reader.problem(
-      'GATEWAY_TRUSTED_PROXIES is required in production: name the TLS proxy in front of the gateway',
-    );
-  }
   reader.done();
   return Object.freeze(config);
+}
+
+/**
+ * Settings that work but are probably not what a production operator wants, logged at start.
+ * Not a refusal: a first `docker compose up` on a laptop has no TLS proxy to name.
+ */
+export function startupWarnings(config: GatewayConfig): string[] {
+  // The gateway speaks plain http, so in production a TLS proxy is in front of it. Unless it is
+  // named, every client shares its address (one login budget for all) and no session cookie is
+  // Secure (X-Forwarded-Proto from it is ignored).
+  if (config.production && config.trustedProxies.length === 0) {
+    return [
+      'GATEWAY_TRUSTED_PROXIES is empty in production: behind a TLS proxy every client shares its address and session cookies are not Secure; name the proxy (docs/deploy.md)',
+    ];
+  }
+  return [];
 }

@@ -1,11 +1,12 @@
 import { createLogger, runMain, serveService } from '@toypetme/http-kit';
 import { createApp } from './app.js';
 import { answerClientErrors } from './client-errors.js';
-import { loadConfig, type GatewayConfig } from './config.js';
+import { loadConfig, startupWarnings, type GatewayConfig } from './config.js';
 import { createUpstreamAgent } from './upstream-agent.js';
 
 async function start(config: GatewayConfig): Promise<void> {
   const logger = createLogger({ name: 'gateway', level: config.logLevel, pretty: config.logPretty });
+  for (const warning of startupWarnings(config)) logger.warn(warning);
   const agent = createUpstreamAgent();
   const app = createApp({ config, logger, agent });
   const running = await serveService(app, config, logger, () => {
