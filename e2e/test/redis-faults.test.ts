@@ -226,3 +226,26 @@ describe('when a request got its 503, nothing it asked for is written later', ()
     expect(next.status).toBe(200);
   });
 });
+
+describe('when Redis is unusable at shutdown', () => {
+  it('when auth (Redis crashed) and pets (Redis frozen) get SIGTERM, each still exits 0 within 3 s', async () => {
+    const quickly = async (part: 'auth' | 'pets') => {
+      const started = Date.now();
+      expect(await stack.stop(part)).toBe(0);
+      expect(Date.now() - started).toBeLessThan(3000);
+    };
+    redis.freeze();
+    try {
+      await quickly('pets');
+    } finally {
+      redis.thaw();
+    }
+    await redis.stop('SIGKILL');
+    await quickly('auth');
+    await redis.start();
+    await stack.start('auth');
+    await stack.start('pets');
+    const { person, pair } = await personWithPair();
+    await expectEverythingWorks(person, pair);
+  });
+});
