@@ -10,6 +10,7 @@ import {
   parts,
   signHmac,
   signRs256,
+  signRsa,
   withClaims,
   withHeader,
 } from './forge.js';
@@ -205,6 +206,13 @@ describe('genuinely signed tokens with one thing wrong', () => {
   ])('when %s, it is 403 invalid_token', async (_name, forge) => {
     await expectInvalid(forge());
   });
+
+  it.each(['RS384', 'RS512', 'PS256'] as const)(
+    "when the issuer's own key signs it with %s, an algorithm neither allowed nor announced, it is 403 invalid_token",
+    async (alg) => {
+      await expectInvalid(signRsa(alg, issuerKey, { ...header(), alg }, claims()));
+    },
+  );
 
   it.each(['iss', 'aud', 'sub', 'email', 'verified', 'sid', 'iat', 'exp', 'jti'])(
     'when the required claim %s is missing, it is 403 invalid_token',

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { constants, createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 
 /** What an attacker needs to build tokens by hand: no library that would refuse a bad one. */
 export function b64json(value: unknown): string {
@@ -21,8 +21,23 @@ export function foreignRsaKey(): KeyObject {
 
 /** Signs header and payload with RS256 (the whole header is the caller's: crit, jku, none of it checked). */
 export function signRs256(privateKey: KeyObject, header: unknown, payload: unknown): string {
-  const input = `${b64json(header)}.${b64json(payload)}`;
-  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+  return signRsa('RS256', privateKey, header, payload);
+}
+
+/** Signs with an RSA algorithm of the caller's choice; the header is taken as given. */
+export function signRsa(
+  alg: 'RS256' | 'RS384' | 'RS512' | 'PS256',
+  privateKey: KeyObject,
+  header: unknown,
+  payload: unknown,
+): string {
+  const input = Buffer.from(`${b64json(header)}.${b64json(payload)}`);
+  const key =
+    alg === 'PS256'
+      ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+      : privateKey;
+  const signature = sign(alg === 'PS256' ? 'sha256' : `sha${alg.slice(2)}`, input, key);
+  return `${input.toString()}.${signature.toString('base64url')}`;
 }
 
 export function signHmac(
