@@ -38,6 +38,8 @@ export interface Stack {
   output(name: PartName): string;
   stop(name: PartName, signal?: NodeJS.Signals): Promise<number | null>;
   start(name: PartName): Promise<void>;
+  /** Sends a signal to a running part and leaves it running (SIGSTOP freezes it, SIGCONT thaws). */
+  signal(name: PartName, signal: NodeJS.Signals): void;
   close(): Promise<void>;
 }
 
@@ -120,7 +122,14 @@ export async function startStack({ redisUrl, env = {} }: StackOptions = {}): Pro
     if (child === undefined) return null;
     children.delete(name);
     child.kill(signal);
+    // A frozen part would never act on the signal: thaw it (harmless when it runs).
+    child.kill('SIGCONT');
     return exited(child);
+  };
+  const signal = (name: PartName, sig: NodeJS.Signals): void => {
+    const child = children.get(name);
+    if (child === undefined) throw new Error(`${name} is not running`);
+    child.kill(sig);
   };
   const close = async (): Promise<void> => {
     await Promise.all((['gateway', 'pets', 'auth'] as const).map((name) => stop(name)));
@@ -135,5 +144,5 @@ export async function startStack({ redisUrl, env = {} }: StackOptions = {}): Pro
     await close();
     throw err;
   }
-  return { gatewayUrl: urls.gateway, urls, redisKeyPrefix, env: shared, output, stop, start, close };
+  return { gatewayUrl: urls.gateway, urls, redisKeyPrefix, env: shared, output, stop, start, signal, close };
 }

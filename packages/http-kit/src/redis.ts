@@ -32,10 +32,13 @@ export interface RedisOptions {
 /**
  * A client tuned to fail fast: no offline queue (a command while disconnected errors at once),
  * a per-command timeout, and endless background reconnects so service resumes without a restart.
+ * Commands left unanswered when a connection drops are not sent again after the reconnect: their
+ * callers have long had a 503, and a write replayed behind their back is a half-written request.
  */
 export function createRedis({ url, logger, commandTimeoutMs = 2000 }: RedisOptions): Redis {
   const client = new Redis(url, {
     enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     commandTimeout: commandTimeoutMs,
     connectTimeout: commandTimeoutMs,

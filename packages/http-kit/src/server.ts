@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { ConfigError, type CommonConfig } from './env.js';
@@ -34,7 +34,20 @@ export async function serve({
   onClose,
 }: ServeOptions): Promise<RunningServer> {
   const handle = app.callback();
-  const server = createServer((req, res) => void handle(req, res));
+  let stopping = false;
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    if (stopping) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    // A kept-alive connection would hold the shutdown open until SHUTDOWN_TIMEOUT: once a
+    // response is over, its idle connection goes (Connection: close may have been overridden,
+    // e.g. by a proxied upstream's own header).
+    res.once('finish', () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+    void handle(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
@@ -49,6 +62,8 @@ export async function serve({
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      stopping = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => {

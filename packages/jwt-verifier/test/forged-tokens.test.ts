@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { constants, createHmac, randomBytes, sign as rsaSign } from 'node:crypto';
 import { base64url, CompactEncrypt, createLocalJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJwtVerifier } from '../src/index.js';
@@ -260,5 +260,42 @@ describe('forged tokens', () => {
     it.each(malformed)('when it is %s, it is invalid_token', async (_name, forge) => {
       await expectInvalid(await forge());
     });
+  });
+});
+
+describe('the algorithm allow-list', () => {
+  it('when the JWKS key announces no alg, tokens the real key signs with RS512 or PS256 are still invalid_token', async () => {
+    // Our JWKS names each key's alg, which jose also matches; a JWKS that does not leaves the
+    // allow-list (RS256) as the only guard.
+    const { alg: _announced, ...unannounced } = real.publicJwk;
+    const verifier = createJwtVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keySource: createLocalJWKSet({ keys: [unannounced] }),
+      now: () => atT0(60),
+    });
+    const lenient = await startApp(verifier);
+    try {
+      expect((await lenient.get('/', `Bearer ${T}`)).status).toBe(200);
+      const signed = (alg: 'RS512' | 'PS256'): string => {
+        const input = `${b64json({ alg, kid: real.kid, typ: 'at+jwt' })}.${b64json(claimsAt())}`;
+        const signature =
+          alg === 'PS256'
+            ? rsaSign('sha256', Buffer.from(input), {
+                key: real.privateKey,
+                padding: constants.RSA_PKCS1_PSS_PADDING,
+                saltLength: 32,
+              })
+            : rsaSign('sha512', Buffer.from(input), real.privateKey);
+        return `${input}.${base64url.encode(signature)}`;
+      };
+      for (const alg of ['RS512', 'PS256'] as const) {
+        const res = await lenient.get('/', `Bearer ${signed(alg)}`);
+        expect(res.status).toBe(403);
+        expect(res.body.error).toBe('invalid_token');
+      }
+    } finally {
+      await lenient.close();
+    }
   });
 });

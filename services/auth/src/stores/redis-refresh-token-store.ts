@@ -1,4 +1,4 @@
-import type { Redis } from '@toypetme/http-kit';
+import { AppError, type Redis } from '@toypetme/http-kit';
 import type { AuthKeys } from './keys.js';
 import { addToIndex, liveMembers } from './redis-index.js';
 import { TOMBSTONE_MS } from './tombstones.js';
@@ -7,9 +7,12 @@ import type { Family, RefreshTokenStore, SpendInput, SpendResult } from './refre
 /**
  * The one atomic spend (CONTRACT "Tokens"). KEYS: family, presented token, successor token,
  * presented token's sealed pair; all under one {familyId} hash tag. ARGV: now, graceMs,
- * successorHash, sealedPair, tokenHash.
+ * successorHash, sealedPair, tokenHash, deadline (microseconds on Redis's own clock).
+ * A spend that runs after its deadline writes nothing: see `spend`.
  */
 const SPEND = `
+local time = redis.call('TIME')
+if tonumber(time[1]) * 1000000 + tonumber(time[2]) > tonumber(ARGV[6]) then return {'late'} end
 local family = redis.call('HMGET', KEYS[1], 'expiresAt', 'current')
 local now = tonumber(ARGV[1])
 if not family[1] or tonumber(family[1]) <= now then return {'invalid'} end
@@ -30,6 +33,9 @@ if grace > 0 and token[1] == 'spent' and now - tonumber(token[2]) <= grace and f
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
 return {'reuse'}`;
+
+/** For a client without a command timeout: how long a spend may take to reach Redis. */
+const DEFAULT_SPEND_TIMEOUT_MS = 2000;
 
 function toFamily(id: string, fields: Record<string, string>): Family | undefined {
   if (fields.userId === undefined) return undefined;
@@ -76,6 +82,13 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
     return family !== undefined && family.expiresAt > now ? family : undefined;
   }
 
+  /**
+   * A frozen or write-paused Redis runs the script whenever it resumes, long after this caller
+   * timed out and answered 503. Had it then rotated, the client's retry would be taken for reuse
+   * and revoke the family (a logout). So the script carries a deadline on Redis's own clock (no
+   * skew): read just before sending, plus the command timeout. Whenever it still runs in time,
+   * this caller is still waiting for the answer.
+   */
   async spend(input: SpendInput): Promise<SpendResult> {
     const { familyId, tokenHash, successorHash } = input;
     const keys = [
@@ -84,11 +97,17 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
       this.keys.refreshToken(familyId, successorHash),
       this.keys.sealedPair(familyId, tokenHash),
     ];
-    const args = [input.now, input.graceMs, successorHash, input.sealedPair, tokenHash];
+    const [seconds, micros] = await this.redis.time();
+    const timeoutMs = this.redis.options.commandTimeout ?? DEFAULT_SPEND_TIMEOUT_MS;
+    const deadline = Number(seconds) * 1_000_000 + Number(micros) + timeoutMs * 1000;
+    const args = [input.now, input.graceMs, successorHash, input.sealedPair, tokenHash, deadline];
     const [kind, sealedPair] = (await this.redis.eval(SPEND, keys.length, ...keys, ...args)) as [
       string,
       string?,
     ];
+    if (kind === 'late') {
+      throw new AppError('service_unavailable', 'The token store answered too late; try again.');
+    }
     if (kind === 'replay' && sealedPair !== undefined) return { kind, sealedPair };
     if (kind === 'rotated' || kind === 'reuse') return { kind };
     return { kind: 'invalid' };
