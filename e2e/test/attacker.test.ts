@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, scanKeys, TEST_REDIS_URL, type Reply } from '@toypetme/test-kit';
-import type { Stack } from '../src/stack.js';
+import { SUITE_ALG, type Stack } from '../src/stack.js';
 import { exchange } from './raw-http.js';
 import { api, PASSWORD, redisStack, signUp, uniqueEmail, type Person } from './support.js';
 
@@ -25,6 +25,17 @@ interface Pet {
 }
 
 const COOKIE = 'tpm.sid';
+/** What a public JWK of the suite's algorithm may hold (SECURITY-CHECKS names RS256's). */
+const PUBLIC_MEMBERS: Record<string, string[]> = {
+  RS256: ['alg', 'e', 'kid', 'kty', 'n', 'use'],
+  ES256: ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'],
+  EdDSA: ['alg', 'crv', 'kid', 'kty', 'use', 'x'],
+};
+const KEY_TYPE: Record<string, Record<string, string>> = {
+  RS256: { kty: 'RSA' },
+  ES256: { kty: 'EC', crv: 'P-256' },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+};
 
 let stack: Stack;
 beforeAll(async () => {
@@ -50,21 +61,21 @@ function expectCleanError(reply: Reply<Record<string, unknown>>): void {
 }
 
 describe('issued tokens and keys', () => {
-  it('when the JWKS is fetched, it holds only public RSA members (kty n e kid alg use) of RS256 keys of at least 2048 bits, unique kids, and a max-age', async () => {
+  it(`when the JWKS is fetched, it holds only public members of ${SUITE_ALG} keys (RSA: kty n e kid alg use, at least 2048 bits), unique kids, and a max-age`, async () => {
     const reply = await client().get<{ keys: Record<string, string>[] }>('/.well-known/jwks.json');
     expect(reply.status).toBe(200);
     expect(reply.headers.get('cache-control')).toMatch(/(^|[ ,])max-age=\d+/);
     expect(reply.body.keys.length).toBeGreaterThan(0);
     for (const key of reply.body.keys) {
-      expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
-      expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+      expect(Object.keys(key).sort()).toEqual(PUBLIC_MEMBERS[SUITE_ALG]);
+      expect(key).toMatchObject({ alg: SUITE_ALG, use: 'sig', ...KEY_TYPE[SUITE_ALG] });
       const details = createPublicKey({ key: key as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails;
-      expect(details?.modulusLength).toBeGreaterThanOrEqual(2048);
+      if (SUITE_ALG === 'RS256') expect(details?.modulusLength).toBeGreaterThanOrEqual(2048);
     }
     expect(new Set(reply.body.keys.map((key) => key.kid)).size).toBe(reply.body.keys.length);
   });
 
-  it('when tokens are issued, each header is exactly {alg: RS256, kid in the JWKS, typ: at+jwt}, the claims exactly the contract’s, exp - iat = expiresIn, and every jti differs', async () => {
+  it(`when tokens are issued, each header is exactly {alg: ${SUITE_ALG}, kid in the JWKS, typ: at+jwt}, the claims exactly the contract’s, exp - iat = expiresIn, and every jti differs`, async () => {
     const { web, id, email } = await signUp(stack);
     const jwks = (await client().get<{ keys: { kid: string }[] }>('/.well-known/jwks.json')).body;
     const first = (await web.get<Pair>('/api/token')).body;
@@ -73,7 +84,7 @@ describe('issued tokens and keys', () => {
     const jtis = new Set<unknown>();
     for (const pair of [first, second, third]) {
       expect(decodeProtectedHeader(pair.token)).toEqual({
-        alg: 'RS256',
+        alg: SUITE_ALG,
         typ: 'at+jwt',
         kid: expect.any(String),
       });
