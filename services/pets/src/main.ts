@@ -5,8 +5,9 @@ import {
   createRedis,
   runMain,
   serveService,
+  describeRedisTarget,
   type Logger,
-  type Redis,
+  type RedisClient,
 } from '@toypetme/http-kit';
 import { createJwtVerifier } from '@toypetme/jwt-verifier';
 import { createApp } from './app.js';
@@ -15,12 +16,16 @@ import { MemoryPetStore } from './memory-pet-store.js';
 import type { PetStore } from './pet-store.js';
 import { RedisPetStore } from './redis-pet-store.js';
 
-async function openStore(config: PetsConfig, logger: Logger): Promise<{ store: PetStore; redis?: Redis }> {
-  if (config.redisUrl === undefined) {
-    logger.warn('REDIS_URL is not set: pets are kept in memory and lost on restart (development only)');
+async function openStore(
+  config: PetsConfig,
+  logger: Logger,
+): Promise<{ store: PetStore; redis?: RedisClient }> {
+  if (config.redis === undefined) {
+    logger.warn('No Redis is configured: pets are kept in memory and lost on restart (development only)');
     return { store: new MemoryPetStore() };
   }
-  const redis = createRedis({ url: config.redisUrl, logger });
+  logger.info({ redis: describeRedisTarget(config.redis) }, 'pets store on redis');
+  const redis = createRedis({ target: config.redis, logger });
   await connectRedis(redis, logger);
   return { store: new RedisPetStore(redis, `${config.redisKeyPrefix}pets:`), redis };
 }
