@@ -15,6 +15,7 @@ export {
   dataNodes,
   deleteByPrefix,
   deleteKeys,
+  isCluster,
   isStoreUnavailable,
   pingRedis,
   scanKeys,

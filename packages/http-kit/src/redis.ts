@@ -124,9 +124,13 @@ export async function connectRedis(client: RedisClient, logger: Logger): Promise
   }
 }
 
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
 /** The servers holding data: every master of a cluster, else the one server. */
 export function dataNodes(client: RedisClient): Redis[] {
-  return client instanceof Cluster ? client.nodes('master') : [client];
+  return isCluster(client) ? client.nodes('master') : [client];
 }
 
 /**
@@ -138,7 +142,7 @@ export async function pingRedis(client: RedisClient): Promise<void> {
   if (answers.length === 0 || answers.some((answer) => answer !== 'PONG')) {
     throw new Error('unexpected PING answer');
   }
-  if (client instanceof Cluster) {
+  if (isCluster(client)) {
     const info = String(await client.cluster('INFO'));
     if (!/cluster_state:ok/.test(info)) throw new Error('cluster state is not ok');
   }

@@ -12,6 +12,7 @@ import {
 import { createJwtVerifier } from '@toypetme/jwt-verifier';
 import { createApp } from './app.js';
 import { loadConfig, type PetsConfig } from './config.js';
+import { migrateLegacyPetKeys } from './legacy-keys.js';
 import { MemoryPetStore } from './memory-pet-store.js';
 import type { PetStore } from './pet-store.js';
 import { RedisPetStore } from './redis-pet-store.js';
@@ -27,6 +28,10 @@ async function openStore(
   logger.info({ redis: describeRedisTarget(config.redis) }, 'pets store on redis');
   const redis = createRedis({ target: config.redis, logger });
   await connectRedis(redis, logger);
+  await migrateLegacyPetKeys(redis, `${config.redisKeyPrefix}pets:`, logger).catch((err: unknown) => {
+    // Redis may be down at start (not fatal, see connectRedis): the next start moves them.
+    logger.warn({ err: (err as Error).message }, 'pets of the old key layout not moved yet');
+  });
   return { store: new RedisPetStore(redis, `${config.redisKeyPrefix}pets:`), redis };
 }
 
