@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { ConfigError, type CommonConfig } from './env.js';
@@ -34,7 +34,15 @@ export async function serve({
   onClose,
 }: ServeOptions): Promise<RunningServer> {
   const handle = app.callback();
-  const server = createServer((req, res) => void handle(req, res));
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  const server = createServer((req, res) => {
+    // Shutting down: every answer closes its connection (see close below).
+    if (draining) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    void handle(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
@@ -49,6 +57,11 @@ export async function serve({
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // A peer keeping connections alive (the gateway) would otherwise reuse them for new
+      // requests until the timeout cut them off mid-request. Told `Connection: close`, it opens
+      // a new connection for its next request, is refused, and turns to another replica.
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => {
