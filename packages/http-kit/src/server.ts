@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { ConfigError, type CommonConfig } from './env.js';
 import type { Logger } from './logger.js';
@@ -20,6 +20,12 @@ export interface ServeOptions {
   /** Runs after the server has closed: quit Redis, stop timers. */
   onClose?: () => Promise<void>;
 }
+
+/**
+ * On shutdown, how long idle kept-alive connections stay open: by then a peer has had answers
+ * saying `Connection: close` and refused connection attempts, and has stopped sending here.
+ */
+const IDLE_GRACE_MS = 1000;
 
 /**
  * Listens with keep-alive longer than any proxy's idle timeout in front (the gateway's agent
@@ -62,13 +68,18 @@ export async function serve({
       // a new connection for its next request, is refused, and turns to another replica.
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+      // Stop accepting, but leave idle kept-alive connections open a moment (http.Server#close
+      // would destroy them at once): a request the peer is sending on one right now is answered
+      // (with `Connection: close`) instead of being reset, which it could not safely retry.
+      NetServer.prototype.close.call(server);
+      const sweep = setTimeout(() => server.close(), Math.min(IDLE_GRACE_MS, shutdownTimeoutMs));
       const force = setTimeout(() => {
         logger.warn('shutdown timeout reached: closing the remaining connections');
         server.closeAllConnections();
       }, shutdownTimeoutMs);
       await closed;
+      clearTimeout(sweep);
       clearTimeout(force);
       await onClose?.();
     })();

@@ -60,3 +60,25 @@ describe('serve: shutdown', () => {
     },
   );
 });
+
+describe('serve: shutdown of idle kept-alive connections', () => {
+  it('when a request arrives on an idle kept-alive connection just as shutdown begins, it is answered, not reset', async () => {
+    const app = new Koa();
+    app.use((ctx) => {
+      ctx.body = 'ok';
+    });
+    const logger = createLogger({ name: 'serve-test', level: 'silent' });
+    const running = await serve({ app, host: '127.0.0.1', port: 0, logger, shutdownTimeoutMs: 5000 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect((await get(running.url, agent)).status).toBe(200);
+      const closing = running.close();
+      // The agent still holds the idle connection and sends this one down it.
+      expect(await get(running.url, agent)).toEqual({ status: 200, connection: 'close' });
+      expect((await get(running.url, agent)).error).toBe('ECONNREFUSED');
+      await closing;
+    } finally {
+      agent.destroy();
+    }
+  });
+});
