@@ -1,2 +1,2 @@
 export { freePort } from './ports.js';
-export { startStack, type PartName, type Stack, type StackOptions } from './stack.js';
+export { startStack, type PartName, type ReplicatedPart, type Stack, type StackOptions } from './stack.js';
