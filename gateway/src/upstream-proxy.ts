@@ -236,8 +236,11 @@ function proxyEvents(options: UpstreamProxyOptions, inFlight: InFlightMap): Prox
       if (flight !== undefined) {
         flight.proxyReq = proxyReq;
         // Written before the pipe's first read (see BodyRecording), so the bytes keep their order.
-        const replay = flight.attempt.replay?.take();
-        if (replay !== undefined && replay.length > 0) proxyReq.write(replay);
+        const { replay } = flight.attempt;
+        // Never a partial body: one that outgrew the recording fails as a 502 instead.
+        if (replay?.complete === false) proxyReq.destroy(new Error('request body could not be replayed'));
+        const bytes = replay?.take();
+        if (bytes !== undefined && bytes.length > 0) proxyReq.write(bytes);
         if (proxyReq.socket !== null) watchConnect(flight, req, proxyReq.socket);
       }
       if (proxyReq.socket !== null) armTimeouts(proxyReq, proxyReq.socket, options);
