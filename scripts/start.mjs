@@ -30,9 +30,14 @@ async function announce() {
       () => false,
     );
     if (ready && gatewayListening && !anyExited) {
-      const store = process.env.REDIS_URL
-        ? `Redis at ${process.env.REDIS_URL}`
-        : 'in-memory stores (data is lost on exit)';
+      const { REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS } = process.env;
+      const store = REDIS_URL
+        ? `Redis at ${REDIS_URL.replace(/\/\/[^/@]*@/, '//')}`
+        : REDIS_CLUSTER_NODES
+          ? `Redis Cluster at ${REDIS_CLUSTER_NODES}`
+          : REDIS_SENTINELS
+            ? `Redis through Sentinel at ${REDIS_SENTINELS}`
+            : 'in-memory stores (data is lost on exit)';
       console.log(
         `\n  ToyPetMe is up: ${gatewayUrl}  (${store})\n  Try: npm run demo -- ${gatewayUrl}\n  Ctrl-C stops everything.\n`,
       );

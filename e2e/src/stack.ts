@@ -15,6 +15,9 @@ export const SUITE_ALG = process.env.E2E_JWT_ALG ?? 'RS256';
 
 export type PartName = 'auth' | 'pets' | 'gateway';
 
+/** The parts that may run as several replicas behind the gateway. */
+export type ReplicatedPart = 'auth' | 'pets';
+
 const ENTRY: Record<PartName, string> = {
   auth: 'services/auth/dist/main.js',
   pets: 'services/pets/dist/main.js',
@@ -26,6 +29,11 @@ export interface StackOptions {
   redisUrl?: string;
   /** Extra environment for every part (e.g. JWT_EXPIRATION). */
   env?: Record<string, string>;
+  /**
+   * How many processes of auth and of pets to start (default 1 each); the gateway gets them all
+   * in AUTH_URL / PETS_URL. With several auths, pets fetch the JWKS through the gateway.
+   */
+  replicas?: Partial<Record<ReplicatedPart, number>>;
 }
 
 export interface Stack {
@@ -41,6 +49,26 @@ export interface Stack {
   /** Sends a signal to a running part and leaves it running (SIGSTOP freezes it, SIGCONT thaws). */
   signal(name: PartName, signal: NodeJS.Signals): void;
   close(): Promise<void>;
+  /** Every replica's URL; replica 0 is `urls.auth` / `urls.pets`. */
+  replicaUrls: Record<ReplicatedPart, string[]>;
+  /** Stops replica `index` of a part (0 is what `stop(part)` stops). */
+  stopReplica(part: ReplicatedPart, index: number, signal?: NodeJS.Signals): Promise<number | null>;
+  /** Starts replica `index` again, on its port, and waits until it answers. */
+  startReplica(part: ReplicatedPart, index: number): Promise<void>;
+  /** Everything replica `index` of a part (or the gateway) printed so far, not only the tail. */
+  fullOutput(part: PartName, index?: number): string;
+}
+
+/** Replica 0 of a part is the part itself; others are `auth#1`, `pets#2`, …. */
+type ProcessKey = PartName | `${ReplicatedPart}#${number}`;
+
+const keyOf = (part: PartName, index: number): ProcessKey =>
+  index === 0 ? part : `${part as ReplicatedPart}#${index}`;
+
+async function extraPorts(count: number | undefined): Promise<number[]> {
+  const ports: number[] = [];
+  for (let i = 1; i < (count ?? 1); i += 1) ports.push(await freePort());
+  return ports;
 }
 
 async function waitReady(
@@ -71,12 +99,20 @@ function exited(child: ChildProcess): Promise<number | null> {
  * Starts the real auth, pets and gateway processes from their compiled output on free loopback
  * ports, wired to each other as `npm start` wires them, and waits until each answers.
  */
-export async function startStack({ redisUrl, env = {} }: StackOptions = {}): Promise<Stack> {
+export async function startStack({ redisUrl, env = {}, replicas = {} }: StackOptions = {}): Promise<Stack> {
   const ports = { auth: await freePort(), pets: await freePort(), gateway: await freePort() };
   const urls = {
     auth: `http://127.0.0.1:${ports.auth}`,
     pets: `http://127.0.0.1:${ports.pets}`,
     gateway: `http://127.0.0.1:${ports.gateway}`,
+  };
+  const replicaPorts: Record<ReplicatedPart, number[]> = {
+    auth: [ports.auth, ...(await extraPorts(replicas.auth))],
+    pets: [ports.pets, ...(await extraPorts(replicas.pets))],
+  };
+  const replicaUrls: Record<ReplicatedPart, string[]> = {
+    auth: replicaPorts.auth.map((port) => `http://127.0.0.1:${port}`),
+    pets: replicaPorts.pets.map((port) => `http://127.0.0.1:${port}`),
   };
   const dataDir = await mkdtemp(join(tmpdir(), 'toypetme-e2e-'));
   const redisKeyPrefix = `e2e:${ports.gateway}:${Date.now()}:`;
@@ -88,9 +124,9 @@ export async function startStack({ redisUrl, env = {} }: StackOptions = {}): Pro
     AUTH_PORT: String(ports.auth),
     PETS_PORT: String(ports.pets),
     GATEWAY_PORT: String(ports.gateway),
-    AUTH_URL: urls.auth,
-    PETS_URL: urls.pets,
-    JWKS_URL: `${urls.auth}/.well-known/jwks.json`,
+    AUTH_URL: replicaUrls.auth.join(','),
+    PETS_URL: replicaUrls.pets.join(','),
+    JWKS_URL: `${replicaUrls.auth.length > 1 ? urls.gateway : urls.auth}/.well-known/jwks.json`,
     JWT_ISSUER: urls.gateway,
     REDIS_KEY_PREFIX: redisKeyPrefix,
     JWT_ALG: SUITE_ALG,
@@ -103,46 +139,71 @@ export async function startStack({ redisUrl, env = {} }: StackOptions = {}): Pro
     ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     ...env,
   };
-  const children = new Map<PartName, ChildProcess>();
-  const logs: Record<PartName, string[]> = { auth: [], pets: [], gateway: [] };
-  const output = (name: PartName) => logs[name].join('').slice(-8000);
+  const children = new Map<ProcessKey, ChildProcess>();
+  const logs = new Map<ProcessKey, string[]>();
+  const fullOutputOf = (key: ProcessKey) => (logs.get(key) ?? []).join('');
+  const outputOf = (key: ProcessKey) => fullOutputOf(key).slice(-8000);
+  const output = (name: PartName) => outputOf(name);
 
-  const start = async (name: PartName): Promise<void> => {
+  const startProcess = async (name: PartName, index: number): Promise<void> => {
+    const key = keyOf(name, index);
+    const port = name === 'gateway' ? ports.gateway : replicaPorts[name][index];
+    if (port === undefined) throw new Error(`${name} has no replica ${index}`);
+    const portVar = { auth: 'AUTH_PORT', pets: 'PETS_PORT', gateway: 'GATEWAY_PORT' }[name];
     const child = spawn(process.execPath, [join(ROOT, ENTRY[name])], {
-      env: shared,
+      env: { ...shared, [portVar]: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => logs[name].push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => logs[name].push(chunk.toString()));
-    children.set(name, child);
-    await waitReady(urls[name], child, () => output(name));
+    const log = logs.get(key) ?? [];
+    logs.set(key, log);
+    child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    children.set(key, child);
+    await waitReady(`http://127.0.0.1:${port}`, child, () => outputOf(key));
   };
-  const stop = async (name: PartName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
-    const child = children.get(name);
+  const stopProcess = async (key: ProcessKey, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    const child = children.get(key);
     if (child === undefined) return null;
-    children.delete(name);
+    children.delete(key);
     child.kill(signal);
     // A frozen part would never act on the signal: thaw it (harmless when it runs).
     child.kill('SIGCONT');
     return exited(child);
   };
+  const start = (name: PartName): Promise<void> => startProcess(name, 0);
+  const stop = (name: PartName, signal?: NodeJS.Signals) => stopProcess(name, signal);
   const signal = (name: PartName, sig: NodeJS.Signals): void => {
     const child = children.get(name);
     if (child === undefined) throw new Error(`${name} is not running`);
     child.kill(sig);
   };
   const close = async (): Promise<void> => {
-    await Promise.all((['gateway', 'pets', 'auth'] as const).map((name) => stop(name)));
+    await Promise.all([...children.keys()].map((key) => stopProcess(key)));
     await rm(dataDir, { recursive: true, force: true });
   };
 
   try {
-    await start('auth');
-    await start('pets');
+    for (const part of ['auth', 'pets'] as const) {
+      for (const index of replicaPorts[part].keys()) await startProcess(part, index);
+    }
     await start('gateway');
   } catch (err) {
     await close();
     throw err;
   }
-  return { gatewayUrl: urls.gateway, urls, redisKeyPrefix, env: shared, output, stop, start, signal, close };
+  return {
+    gatewayUrl: urls.gateway,
+    urls,
+    redisKeyPrefix,
+    env: shared,
+    output,
+    stop,
+    start,
+    signal,
+    close,
+    replicaUrls,
+    stopReplica: (part, index, signal) => stopProcess(keyOf(part, index), signal),
+    startReplica: (part, index) => startProcess(part, index),
+    fullOutput: (part, index = 0) => fullOutputOf(keyOf(part, index)),
+  };
 }

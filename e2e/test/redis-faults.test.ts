@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisProcess, type RedisProcess, type Reply } from '@toypetme/test-kit';
+import { startRedisProcess, type RestartableRedis, type Reply } from '@toypetme/test-kit';
 import { startStack, type Stack } from '../src/stack.js';
 import { api, PASSWORD, signUp, uniqueEmail, type Person } from './support.js';
 
@@ -19,7 +19,7 @@ interface Timed {
   ms: number;
 }
 
-let redis: RedisProcess;
+let redis: RestartableRedis;
 let stack: Stack;
 beforeAll(async () => {
   redis = await startRedisProcess({ appendOnly: true });

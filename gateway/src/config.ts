@@ -1,10 +1,14 @@
 import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
 
 export interface GatewayConfig extends CommonConfig {
-  /** Origin of the auth service (AUTH_URL). */
-  readonly authUrl: string;
-  /** Origin of the pets service (PETS_URL). */
-  readonly petsUrl: string;
+  /** Origins of the auth replicas (AUTH_URL, a comma-separated list). */
+  readonly authUrls: readonly string[];
+  /** Origins of the pets replicas (PETS_URL, a comma-separated list). */
+  readonly petsUrls: readonly string[];
+  /** UPSTREAM_DOWN_TIME: how long a replica that refused a connection gets no requests. */
+  readonly upstreamDownMs: number;
+  /** UPSTREAM_HEALTH_INTERVAL: how often each replica's /healthz is asked (0: never). */
+  readonly upstreamHealthIntervalMs: number;
   /** UPSTREAM_TIMEOUT: how long an upstream may stay silent before the client gets 504. */
   readonly upstreamTimeoutMs: number;
   /** UPSTREAM_CONNECT_TIMEOUT: how long connecting may take before the client gets 502. */
@@ -19,15 +23,34 @@ export interface GatewayConfig extends CommonConfig {
   readonly corsOrigins: readonly string[];
 }
 
-/** An upstream is addressed by its origin alone: the client's path reaches it unchanged (F05). */
-function upstreamOrigin(reader: EnvReader, name: string, fallback: string): string {
-  const value = reader.url(name, fallback) ?? fallback;
+/** A plain http origin, or undefined: the client's path reaches the upstream unchanged (F05). */
+function originOf(value: string): string | undefined {
+  if (!URL.canParse(value)) return undefined;
   const url = new URL(value);
-  if (url.protocol !== 'http:' || url.username !== '' || url.pathname !== '/' || url.search !== '') {
-    reader.problem(`${name} must be a plain http origin such as ${fallback} (got "${value}")`);
-    return fallback;
+  const plain = url.protocol === 'http:' && url.username === '' && url.password === '';
+  return plain && url.pathname === '/' && url.search === '' && url.hash === '' ? url.origin : undefined;
+}
+
+/** Values for a message, without any credentials they carry. */
+const shown = (values: readonly string[]): string => values.join(',').replace(/\/\/[^/@,]*@/g, '//***@');
+
+/**
+ * An upstream is one origin or a comma-separated list of them (replicas of one service, balanced
+ * by the gateway). A single origin behaves exactly as before lists existed.
+ */
+function upstreamOrigins(reader: EnvReader, name: string, fallback: string): readonly string[] {
+  const values = reader.list(name, [fallback]);
+  const origins = values.map(originOf);
+  const bad = values.filter((_, i) => origins[i] === undefined);
+  if (values.length === 0 || bad.length > 0) {
+    reader.problem(
+      `${name} must be a plain http origin such as ${fallback}, or a comma-separated list of them (got "${shown(bad)}")`,
+    );
+    return Object.freeze([fallback]);
   }
-  return url.origin;
+  const unique = [...new Set(origins as string[])];
+  if (unique.length !== origins.length) reader.problem(`${name} names the same origin twice`);
+  return Object.freeze(unique);
 }
 
 /**
@@ -53,10 +76,12 @@ export function loadConfig(env: Env): GatewayConfig {
   const common = readCommon(reader, 8080, 'GATEWAY_PORT');
   const config: GatewayConfig = {
     ...common,
-    authUrl: upstreamOrigin(reader, 'AUTH_URL', 'http://127.0.0.1:4001'),
-    petsUrl: upstreamOrigin(reader, 'PETS_URL', 'http://127.0.0.1:4002'),
+    authUrls: upstreamOrigins(reader, 'AUTH_URL', 'http://127.0.0.1:4001'),
+    petsUrls: upstreamOrigins(reader, 'PETS_URL', 'http://127.0.0.1:4002'),
     upstreamTimeoutMs: reader.ms('UPSTREAM_TIMEOUT', '10s', { min: 1 }),
     upstreamConnectTimeoutMs: reader.ms('UPSTREAM_CONNECT_TIMEOUT', '2s', { min: 1 }),
+    upstreamDownMs: reader.ms('UPSTREAM_DOWN_TIME', '5s', { min: 1 }),
+    upstreamHealthIntervalMs: reader.ms('UPSTREAM_HEALTH_INTERVAL', '5s'),
     trustedProxies: Object.freeze(reader.trustList('GATEWAY_TRUSTED_PROXIES')),
     corsOrigins: corsOrigins(reader, common.production),
   };

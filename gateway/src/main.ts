@@ -1,20 +1,24 @@
 import { createLogger, runMain, serveService } from '@toypetme/http-kit';
-import { createApp } from './app.js';
+import { createApp, createUpstreamPools } from './app.js';
 import { answerClientErrors } from './client-errors.js';
 import { loadConfig, startupWarnings, type GatewayConfig } from './config.js';
+import { startHealthChecks } from './readiness.js';
 import { createUpstreamAgent } from './upstream-agent.js';
 
 async function start(config: GatewayConfig): Promise<void> {
   const logger = createLogger({ name: 'gateway', level: config.logLevel, pretty: config.logPretty });
   for (const warning of startupWarnings(config)) logger.warn(warning);
   const agent = createUpstreamAgent();
-  const app = createApp({ config, logger, agent });
+  const pools = createUpstreamPools(config, logger);
+  const app = createApp({ config, logger, agent, pools });
+  const stopChecks = startHealthChecks(Object.values(pools), agent, config.upstreamHealthIntervalMs);
   const running = await serveService(app, config, logger, () => {
+    stopChecks();
     agent.destroy();
     return Promise.resolve();
   });
   answerClientErrors(running.server, logger);
-  logger.info({ url: running.url, auth: config.authUrl, pets: config.petsUrl }, 'gateway listening');
+  logger.info({ url: running.url, auth: config.authUrls, pets: config.petsUrls }, 'gateway listening');
 }
 
 runMain('gateway', () => start(loadConfig(process.env)));

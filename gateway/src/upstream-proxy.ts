@@ -19,16 +19,91 @@ export interface UpstreamProxyOptions {
   logger: Logger;
 }
 
+/** How one attempt at an upstream goes (see upstream-balancer.ts). */
+export interface Attempt {
+  /**
+   * Record the request body bytes taken from the client while the connection is still being
+   * made, so that a refused connection can be retried on another replica with the same body.
+   */
+  record?: boolean;
+  /** What an earlier, refused attempt recorded: sent first, then the rest of the body. */
+  replay?: BodyRecording;
+}
+
 /**
  * Proxies one request. Resolves once the response is over (sent, or the client is gone), so the
- * access log sees the final status; rejects with an AppError only while nothing has been sent.
+ * access log sees the final status; rejects with an UpstreamAttemptError only while nothing has
+ * been sent.
  */
-export type Forward = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type Forward = (req: IncomingMessage, res: ServerResponse, attempt?: Attempt) => Promise<void>;
+
+/** A failed attempt, with what a retry elsewhere needs to know. */
+export class UpstreamAttemptError extends AppError {
+  constructor(
+    appError: AppError,
+    /** Whether a connection to the upstream was made (else the upstream got nothing at all). */
+    readonly connected: boolean,
+    /** The upstream went silent past UPSTREAM_TIMEOUT. */
+    readonly timedOut: boolean,
+    /**
+     * Every body byte taken from the client so far, still recording (for a retry to replay);
+     * undefined when that is not known exactly. Whoever gets it must take() or stop() it.
+     */
+    readonly recording: BodyRecording | undefined,
+  ) {
+    super(appError.code, appError.message, { cause: appError.cause });
+  }
+}
+
+/** More than this arriving while a connection is being made is not kept for a retry. */
+const MAX_RECORDED_BYTES = 1024 * 1024;
+
+/**
+ * The body bytes taken from the client, recorded alongside http-proxy's pipe. It starts on the
+ * request's `socket` event, which Node emits before the pipe first reads (`readableDidRead` tells
+ * when that did not hold: then it is not complete). It keeps recording after a refused attempt,
+ * while the client's stream may still flow, until the retry takes the bytes at its own `socket`
+ * event, just before its pipe first reads, so no byte is lost or sent twice.
+ */
+export class BodyRecording {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  complete: boolean;
+  private readonly onData = (chunk: Buffer): void => {
+    this.size += chunk.length;
+    if (this.size > MAX_RECORDED_BYTES) {
+      this.complete = false;
+      this.stop();
+    } else this.chunks.push(chunk);
+  };
+
+  constructor(private readonly req: IncomingMessage) {
+    this.complete = !req.readableDidRead;
+    if (this.complete) req.on('data', this.onData);
+  }
+
+  stop(): void {
+    this.req.off('data', this.onData);
+    if (!this.complete) this.chunks = [];
+  }
+
+  /** Stops and gives every recorded byte. */
+  take(): Buffer {
+    this.stop();
+    const bytes = Buffer.concat(this.chunks);
+    this.chunks = [];
+    return bytes;
+  }
+}
 
 interface InFlight {
   resolve: () => void;
-  reject: (err: AppError) => void;
+  reject: (err: UpstreamAttemptError) => void;
+  settled: boolean;
+  attempt: Attempt;
   responseStarted: boolean;
+  connected: boolean;
+  recording?: BodyRecording;
   proxyReq?: ClientRequest;
 }
 
@@ -61,6 +136,31 @@ function toAppError(err: Error, name: string): AppError {
     return new AppError('upstream_timeout', `The ${name} service did not answer in time.`, { cause: err });
   }
   return new AppError('upstream_unavailable', `The ${name} service is unavailable.`, { cause: err });
+}
+
+/** The body recorded by a failed attempt that never connected, if it is complete. */
+function recordingOf(flight: InFlight, req: IncomingMessage): BodyRecording | undefined {
+  const recording = flight.recording ?? (flight.attempt.record === true ? new BodyRecording(req) : undefined);
+  if (flight.connected || recording?.complete !== true) {
+    recording?.stop();
+    return undefined;
+  }
+  return recording;
+}
+
+/**
+ * A fresh connection: until it is made, the body bytes passing through are recorded (when asked
+ * to), so a refused connection can be retried elsewhere with the same body.
+ */
+function watchConnect(flight: InFlight, req: IncomingMessage, socket: Socket): void {
+  flight.connected = !socket.connecting;
+  if (flight.connected) return;
+  if (flight.attempt.record === true) flight.recording = new BodyRecording(req);
+  socket.once('connect', () => {
+    flight.connected = true;
+    flight.recording?.stop();
+    flight.recording = undefined;
+  });
 }
 
 /** A client that left takes its upstream request with it, so nothing waits on a hung upstream. */
@@ -103,6 +203,9 @@ function onError(options: UpstreamProxyOptions, inFlight: InFlightMap) {
   return (err: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | Socket): void => {
     const flight = inFlight.get(req);
     const response = res as ServerResponse;
+    // A request that already moved on to another replica: this attempt's late echo of the
+    // client's own error, nothing to answer here.
+    if (flight?.settled === true && !flight.responseStarted) return;
     options.logger.warn(
       { upstream: options.name, requestId: req.headers['x-request-id'], cause: err.code ?? err.message },
       'upstream request failed',
@@ -113,7 +216,14 @@ function onError(options: UpstreamProxyOptions, inFlight: InFlightMap) {
       flight?.resolve();
       return;
     }
-    flight.reject(toAppError(err, options.name));
+    flight.reject(
+      new UpstreamAttemptError(
+        toAppError(err, options.name),
+        flight.connected,
+        err instanceof UpstreamTimeout,
+        recordingOf(flight, req),
+      ),
+    );
   };
 }
 
@@ -123,7 +233,16 @@ function proxyEvents(options: UpstreamProxyOptions, inFlight: InFlightMap): Prox
   return {
     proxyReq: (proxyReq, req, res) => {
       const flight = inFlight.get(req);
-      if (flight !== undefined) flight.proxyReq = proxyReq;
+      if (flight !== undefined) {
+        flight.proxyReq = proxyReq;
+        // Written before the pipe's first read (see BodyRecording), so the bytes keep their order.
+        const { replay } = flight.attempt;
+        // Never a partial body: one that outgrew the recording fails as a 502 instead.
+        if (replay?.complete === false) proxyReq.destroy(new Error('request body could not be replayed'));
+        const bytes = replay?.take();
+        if (bytes !== undefined && bytes.length > 0) proxyReq.write(bytes);
+        if (proxyReq.socket !== null) watchConnect(flight, req, proxyReq.socket);
+      }
       if (proxyReq.socket !== null) armTimeouts(proxyReq, proxyReq.socket, options);
       abortWhenClientLeaves(proxyReq, res);
     },
@@ -152,10 +271,24 @@ export function createUpstreamProxy(options: UpstreamProxyOptions): Forward {
     headers: { connection: 'keep-alive' },
     on: proxyEvents(options, inFlight),
   });
-  return (req, res) =>
+  return (req, res, attempt = {}) =>
     new Promise<void>((resolve, reject) => {
-      inFlight.set(req, { resolve, reject, responseStarted: false });
-      res.once('close', resolve);
+      const flight: InFlight = {
+        resolve: () => {
+          flight.settled = true;
+          resolve();
+        },
+        reject: (err) => {
+          flight.settled = true;
+          reject(err);
+        },
+        settled: false,
+        attempt,
+        responseStarted: false,
+        connected: false,
+      };
+      inFlight.set(req, flight);
+      res.once('close', flight.resolve);
       const fail = (err?: unknown): void =>
         reject(err instanceof Error ? err : new Error('request was not proxied'));
       middleware(req, res, fail).catch(fail);

@@ -7,10 +7,12 @@ describe('gateway config', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 8080,
-      authUrl: 'http://127.0.0.1:4001',
-      petsUrl: 'http://127.0.0.1:4002',
+      authUrls: ['http://127.0.0.1:4001'],
+      petsUrls: ['http://127.0.0.1:4002'],
       upstreamTimeoutMs: 10_000,
       upstreamConnectTimeoutMs: 2_000,
+      upstreamDownMs: 5_000,
+      upstreamHealthIntervalMs: 5_000,
       trustedProxies: [],
     });
   });
@@ -22,24 +24,57 @@ describe('gateway config', () => {
       PETS_URL: 'http://pets:4002',
       UPSTREAM_TIMEOUT: '3s',
       UPSTREAM_CONNECT_TIMEOUT: '500ms',
+      UPSTREAM_DOWN_TIME: '2s',
+      UPSTREAM_HEALTH_INTERVAL: '0',
       GATEWAY_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8',
       TRUSTED_PROXIES: '192.0.2.1',
     });
     expect(config).toMatchObject({
       port: 9090,
-      authUrl: 'http://auth:4001',
-      petsUrl: 'http://pets:4002',
+      authUrls: ['http://auth:4001'],
+      petsUrls: ['http://pets:4002'],
       upstreamTimeoutMs: 3000,
       upstreamConnectTimeoutMs: 500,
+      upstreamDownMs: 2000,
+      upstreamHealthIntervalMs: 0,
       trustedProxies: ['loopback', '10.0.0.0/8'],
     });
   });
 
   it('when values are empty strings, they count as unset', () => {
     expect(loadConfig({ AUTH_URL: '', UPSTREAM_TIMEOUT: ' ' })).toMatchObject({
-      authUrl: 'http://127.0.0.1:4001',
+      authUrls: ['http://127.0.0.1:4001'],
       upstreamTimeoutMs: 10_000,
     });
+  });
+
+  it('when AUTH_URL and PETS_URL list several origins, each list is kept in order', () => {
+    const config = loadConfig({
+      AUTH_URL: 'http://auth-1:4001, http://auth-2:4001/',
+      PETS_URL: 'http://pets-1:4002,http://pets-2:4002,http://10.0.0.7:4002',
+    });
+    expect(config.authUrls).toEqual(['http://auth-1:4001', 'http://auth-2:4001']);
+    expect(config.petsUrls).toEqual(['http://pets-1:4002', 'http://pets-2:4002', 'http://10.0.0.7:4002']);
+    expect(Object.isFrozen(config.authUrls)).toBe(true);
+  });
+
+  it('when a list holds a bad or repeated origin, refuses naming the variable, never echoing credentials', () => {
+    const problemsOf = (env: Record<string, string>): string => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).message;
+      }
+    };
+    expect(problemsOf({ AUTH_URL: 'http://a:1,http://user:s3cret@b:2' })).toMatch(/AUTH_URL must be/);
+    expect(problemsOf({ AUTH_URL: 'http://a:1,http://user:s3cret@b:2' })).not.toContain('s3cret');
+    expect(problemsOf({ PETS_URL: 'http://a:1,http://b:2/api' })).toMatch(/PETS_URL must be/);
+    expect(problemsOf({ PETS_URL: 'http://a:1, http://a:1/' })).toMatch(
+      /PETS_URL names the same origin twice/,
+    );
+    expect(problemsOf({ UPSTREAM_DOWN_TIME: '0' })).toMatch(/UPSTREAM_DOWN_TIME/);
   });
 
   it('when several values are bad, one ConfigError names every one of them', () => {

@@ -1,8 +1,9 @@
 import type { Env } from '@toypetme/http-kit';
 import { createLogger, serve } from '@toypetme/http-kit';
-import { createApp } from '../../src/app.js';
+import { createApp, createUpstreamPools } from '../../src/app.js';
 import { answerClientErrors } from '../../src/client-errors.js';
 import { loadConfig } from '../../src/config.js';
+import { startHealthChecks } from '../../src/readiness.js';
 import { createUpstreamAgent } from '../../src/upstream-agent.js';
 
 export interface TestGateway {
@@ -26,13 +27,16 @@ export async function startGateway(env: Env, { idleMs }: GatewayOptions = {}): P
   };
   const logger = createLogger({ name: 'gateway-test', level: 'info', destination });
   const agent = createUpstreamAgent({ idleMs });
+  const pools = createUpstreamPools(config, logger);
+  const stopChecks = startHealthChecks(Object.values(pools), agent, config.upstreamHealthIntervalMs);
   const running = await serve({
-    app: createApp({ config, logger, agent }),
+    app: createApp({ config, logger, agent, pools }),
     host: config.host,
     port: config.port,
     logger,
     shutdownTimeoutMs: 500,
     onClose: () => {
+      stopChecks();
       agent.destroy();
       return Promise.resolve();
     },

@@ -12,6 +12,10 @@ export interface UpstreamOptions {
    * the worst case of the keep-alive race (the upstream closing just as a request goes out, F08).
    */
   dropsIdleAfterMs?: number;
+  /** Read each request whole, then reset the connection without answering (a crash mid-request). */
+  resetsEveryRequest?: boolean;
+  /** Listen on this port (a replica coming back where it was); default a free one. */
+  port?: number;
 }
 
 export interface TestUpstream {
@@ -80,12 +84,16 @@ export async function startUpstream(name: string, options: UpstreamOptions = {})
       (body) => {
         const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
         upstream.seen.push(seen);
+        if (options.resetsEveryRequest === true && seen.url !== '/healthz') {
+          socket.resetAndDestroy();
+          return;
+        }
         respond(upstream, seen, res, { ...extra });
       },
       () => undefined, // the gateway gave up mid-upload: nothing to answer
     );
   });
-  await new Promise<void>((resolve) => upstream.server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => upstream.server.listen(options.port ?? 0, '127.0.0.1', resolve));
   upstream.url = `http://127.0.0.1:${(upstream.server.address() as AddressInfo).port}`;
   return upstream;
 }

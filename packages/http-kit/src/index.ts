@@ -12,12 +12,28 @@ export {
   closeRedis,
   connectRedis,
   createRedis,
+  dataNodes,
   deleteByPrefix,
+  deleteKeys,
+  isCluster,
   isStoreUnavailable,
   pingRedis,
+  scanKeys,
+  type Cluster,
   type Redis,
+  type RedisClient,
   type RedisOptions,
 } from './redis.js';
+export {
+  describeRedisTarget,
+  parseNodeAddress,
+  readRedisSettings,
+  REDIS_TOPOLOGY_VARS,
+  type RedisAuth,
+  type RedisNodeAddress,
+  type RedisSettings,
+  type RedisTarget,
+} from './redis-config.js';
 export { pickRequestId, requestId } from './request-id.js';
 export {
   exitOnSignals,

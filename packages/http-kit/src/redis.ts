@@ -1,7 +1,15 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions as IORedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
+import type { RedisTarget } from './redis-config.js';
 
-export type { Redis };
+export type { Cluster, Redis };
+
+/**
+ * What every store takes: one server (standalone or found through Sentinel, both a `Redis`) or a
+ * Redis Cluster. Both speak the same commands; a store's atomic operations (Lua, MULTI, several
+ * keys in one command) name only keys of one hash slot, so they run unchanged on a cluster.
+ */
+export type RedisClient = Redis | Cluster;
 
 /**
  * Messages ioredis gives when the server cannot be reached or does not answer in time. Such
@@ -14,6 +22,9 @@ const UNAVAILABLE = [
   /max retries per request/i,
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE/,
   /LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN/,
+  // Cluster and Sentinel: no node or no master known right now.
+  /Cluster isn't ready|None of startup nodes is available|Failed to refresh slots cache/i,
+  /All sentinels are unreachable|READONLY/i,
 ];
 
 export function isStoreUnavailable(err: unknown): boolean {
@@ -23,10 +34,71 @@ export function isStoreUnavailable(err: unknown): boolean {
 }
 
 export interface RedisOptions {
-  url: string;
+  target: RedisTarget;
   logger: Logger;
   /** Bound on every command, so a frozen server gives a fast 503 instead of a hang. */
   commandTimeoutMs?: number;
+}
+
+const retryDelay = (attempt: number): number => Math.min(attempt * 200, 2000);
+
+/**
+ * Fail fast, in every topology: no offline queue, a per-command and a connect timeout. Commands left unanswered when a connection drops are not
+ * sent again after the reconnect: their callers have long had a 503, and a write replayed behind
+ * their back is a half-written request.
+ */
+function failFast(commandTimeoutMs: number) {
+  return {
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: commandTimeoutMs,
+  } satisfies IORedisOptions;
+}
+
+function connect(target: RedisTarget, commandTimeoutMs: number): RedisClient {
+  const common = failFast(commandTimeoutMs);
+  if (target.mode === 'standalone') {
+    return new Redis(target.url, {
+      ...common,
+      enableOfflineQueue: false,
+      retryStrategy: retryDelay,
+      lazyConnect: true,
+    });
+  }
+  const { username, password } = target;
+  const credentials = {
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+  };
+  if (target.mode === 'sentinel') {
+    return new Redis({
+      ...common,
+      ...credentials,
+      sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+      name: target.name,
+      ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
+      enableOfflineQueue: false,
+      // Every reconnect asks the sentinels again, so a failover moves the client to the new
+      // master. One round over the sentinels per attempt: when none answers, the attempt fails
+      // (instead of waiting inside it) and retryStrategy schedules the next one.
+      retryStrategy: retryDelay,
+      sentinelRetryStrategy: () => null,
+      lazyConnect: true,
+    });
+  }
+  return new Cluster(
+    target.nodes.map(({ host, port }) => ({ host, port })),
+    {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: retryDelay,
+      // Writes and the Lua scripts always go to masters; replicas are for failover only.
+      scaleReads: 'master',
+      slotsRefreshTimeout: commandTimeoutMs,
+      lazyConnect: true,
+      redisOptions: { ...common, ...credentials },
+    },
+  );
 }
 
 /**
@@ -35,16 +107,8 @@ export interface RedisOptions {
  * Commands left unanswered when a connection drops are not sent again after the reconnect: their
  * callers have long had a 503, and a write replayed behind their back is a half-written request.
  */
-export function createRedis({ url, logger, commandTimeoutMs = 2000 }: RedisOptions): Redis {
-  const client = new Redis(url, {
-    enableOfflineQueue: false,
-    autoResendUnfulfilledCommands: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: commandTimeoutMs,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    lazyConnect: true,
-  });
+export function createRedis({ target, logger, commandTimeoutMs = 2000 }: RedisOptions): RedisClient {
+  const client = connect(target, commandTimeoutMs);
   let down = false;
   client.on('error', (err: Error) => {
     if (!down) logger.warn({ err: err.message }, 'redis unavailable');
@@ -58,7 +122,7 @@ export function createRedis({ url, logger, commandTimeoutMs = 2000 }: RedisOptio
 }
 
 /** Connects, waiting for the server at start so the first requests do not fail needlessly. */
-export async function connectRedis(client: Redis, logger: Logger): Promise<void> {
+export async function connectRedis(client: RedisClient, logger: Logger): Promise<void> {
   try {
     await client.connect();
   } catch (err) {
@@ -67,25 +131,60 @@ export async function connectRedis(client: Redis, logger: Logger): Promise<void>
   }
 }
 
-/** A readiness check: resolves when the server answers PING. */
-export async function pingRedis(client: Redis): Promise<void> {
-  const answer = await client.ping();
-  if (answer !== 'PONG') throw new Error('unexpected PING answer');
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
 }
 
-/** Deletes every key under a prefix (tests and tooling only; never used on a request path). */
-export async function deleteByPrefix(client: Redis, prefix: string): Promise<number> {
-  let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) deleted += await client.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
+/** The servers holding data: every master of a cluster, else the one server. */
+export function dataNodes(client: RedisClient): Redis[] {
+  return isCluster(client) ? client.nodes('master') : [client];
+}
+
+/**
+ * A readiness check: resolves when the server answers PING; for a cluster, when every master
+ * answers and the cluster says its state is ok (every slot served).
+ */
+export async function pingRedis(client: RedisClient): Promise<void> {
+  const answers = await Promise.all(dataNodes(client).map((node) => node.ping()));
+  if (answers.length === 0 || answers.some((answer) => answer !== 'PONG')) {
+    throw new Error('unexpected PING answer');
+  }
+  if (isCluster(client)) {
+    const info = String(await client.cluster('INFO'));
+    if (!/cluster_state:ok/.test(info)) throw new Error('cluster state is not ok');
+  }
+}
+
+/** Every key matching a SCAN pattern, from every data node (tests and tooling; never on a request path). */
+export async function scanKeys(client: RedisClient, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const node of dataNodes(client)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+  }
+  return found;
+}
+
+/**
+ * Deletes every key matching a SCAN pattern (tests and tooling only). One key per command: keys
+ * of different slots cannot share one UNLINK on a cluster.
+ */
+export async function deleteKeys(client: RedisClient, pattern: string): Promise<number> {
+  const keys = await scanKeys(client, pattern);
+  const deleted = await Promise.all(keys.map((key) => client.unlink(key)));
+  return deleted.reduce((sum, count) => sum + count, 0);
+}
+
+/** Deletes every key under a prefix (tests and tooling only). */
+export function deleteByPrefix(client: RedisClient, prefix: string): Promise<number> {
+  return deleteKeys(client, `${prefix}*`);
 }
 
 /** Quits politely, or drops the connection when the server cannot be reached (shutdown path). */
-export async function closeRedis(client: Redis): Promise<void> {
+export async function closeRedis(client: RedisClient): Promise<void> {
   await client.quit().catch(() => client.disconnect());
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { ConfigError, type CommonConfig } from './env.js';
 import type { Logger } from './logger.js';
@@ -22,6 +22,12 @@ export interface ServeOptions {
 }
 
 /**
+ * On shutdown, how long idle kept-alive connections stay open: by then a peer has had answers
+ * saying `Connection: close` and refused connection attempts, and has stopped sending here.
+ */
+const IDLE_GRACE_MS = 1000;
+
+/**
  * Listens with keep-alive longer than any proxy's idle timeout in front (the gateway's agent
  * drops idle sockets sooner), so a reused connection is never closed under a request.
  */
@@ -34,17 +40,19 @@ export async function serve({
   onClose,
 }: ServeOptions): Promise<RunningServer> {
   const handle = app.callback();
-  let stopping = false;
   const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  let swept = false;
   const server = createServer((req, res) => {
-    if (stopping) res.setHeader('Connection', 'close');
+    // Shutting down: every answer closes its connection (see close below).
+    if (draining) res.setHeader('connection', 'close');
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
-    // A kept-alive connection would hold the shutdown open until SHUTDOWN_TIMEOUT: once a
-    // response is over, its idle connection goes (Connection: close may have been overridden,
-    // e.g. by a proxied upstream's own header).
+    // After the idle sweep, a connection whose answer just ended would hold the shutdown open
+    // until SHUTDOWN_TIMEOUT (its `Connection: close` may have been overridden, e.g. by a
+    // proxied upstream's own header): it goes as soon as it is idle.
     res.once('finish', () => {
-      if (stopping) setImmediate(() => server.closeIdleConnections());
+      if (swept) setImmediate(() => server.closeIdleConnections());
     });
     void handle(req, res);
   });
@@ -62,15 +70,29 @@ export async function serve({
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      stopping = true;
-      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // A peer keeping connections alive (the gateway) would otherwise reuse them for new
+      // requests until the timeout cut them off mid-request. Told `Connection: close`, it opens
+      // a new connection for its next request, is refused, and turns to another replica.
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+      // Stop accepting, but leave idle kept-alive connections open a moment (http.Server#close
+      // would destroy them at once): a request the peer is sending on one right now is answered
+      // (with `Connection: close`) instead of being reset, which it could not safely retry.
+      NetServer.prototype.close.call(server);
+      const sweep = setTimeout(
+        () => {
+          swept = true;
+          server.close();
+        },
+        Math.min(IDLE_GRACE_MS, shutdownTimeoutMs),
+      );
       const force = setTimeout(() => {
         logger.warn('shutdown timeout reached: closing the remaining connections');
         server.closeAllConnections();
       }, shutdownTimeoutMs);
       await closed;
+      clearTimeout(sweep);
       clearTimeout(force);
       await onClose?.();
     })();

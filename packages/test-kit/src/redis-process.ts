@@ -19,7 +19,7 @@ function freePort(): Promise<number> {
   });
 }
 
-export interface RedisProcess {
+export interface RestartableRedis {
   url: string;
   port: number;
   /** Stops the server (SIGTERM: a clean shutdown; SIGKILL: a crash) and waits for the exit. */
@@ -58,7 +58,7 @@ function exited(child: ChildProcess): Promise<void> {
  * restarted without touching the shared one. `appendOnly`: every write is fsynced to an
  * append-only file in a temporary folder, so a restart (even after SIGKILL) keeps the data.
  */
-export async function startRedisProcess({ appendOnly = false } = {}): Promise<RedisProcess> {
+export async function startRedisProcess({ appendOnly = false } = {}): Promise<RestartableRedis> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'toypetme-redis-'));
   const persistence = appendOnly

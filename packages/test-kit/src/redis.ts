@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { deleteKeys } from '@toypetme/http-kit';
 import { Redis } from 'ioredis';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,20 +24,4 @@ export async function testRedis(label = 'test'): Promise<TestRedis> {
       redis.disconnect();
     },
   };
-}
-
-export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
-}
-
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  const keys = await scanKeys(redis, pattern);
-  if (keys.length > 0) await redis.unlink(...keys);
 }

@@ -1,11 +1,20 @@
-import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
+import {
+  EnvReader,
+  readCommon,
+  readRedisSettings,
+  REDIS_TOPOLOGY_VARS,
+  type CommonConfig,
+  type Env,
+  type RedisTarget,
+} from '@toypetme/http-kit';
 import { SIGNING_ALG, SIGNING_ALGS, type SigningAlg } from './domain/signing-key.js';
 import { rotationPolicyProblems, type RotationPolicy } from './keys/rotation.js';
 import type { ThrottlePolicies } from './throttle/throttles.js';
 
 export interface AuthConfig extends CommonConfig {
-  /** Unset: in-memory stores (development only). */
-  readonly redisUrl: string | undefined;
+  /** REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS; unset: in-memory stores (development only). */
+  readonly redis: RedisTarget | undefined;
+  /** `${REDIS_KEY_PREFIX}auth:` */
   readonly redisKeyPrefix: string;
   /** koa-session signing keys, newest first. Unset outside production: generated into dataDir. */
   readonly sessionKeys: readonly string[] | undefined;
@@ -83,7 +92,9 @@ function checkProduction(reader: EnvReader, config: AuthConfig): void {
   if (jwtSecret !== undefined && sessionKeys.includes(jwtSecret)) {
     problems.push('JWT_SECRET must differ from every SESSION_KEYS key');
   }
-  if (config.redisUrl === undefined) problems.push('REDIS_URL is required in production (no memory store)');
+  if (config.redis === undefined) {
+    problems.push(`Redis is required in production (set ${REDIS_TOPOLOGY_VARS}; no memory store)`);
+  }
   if (!config.issuer.startsWith('https://')) problems.push('JWT_ISSUER must be an https URL in production');
   for (const problem of problems) if (problem !== undefined) reader.problem(problem);
 }
@@ -106,10 +117,11 @@ function readThrottle(reader: EnvReader): ThrottlePolicies {
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Env): AuthConfig {
   const reader = new EnvReader(env);
+  const { redis, redisKeyPrefix } = readRedisSettings(reader);
   const config: AuthConfig = {
     ...readCommon(reader, 4001, 'AUTH_PORT'),
-    redisUrl: reader.redisUrl('REDIS_URL'),
-    redisKeyPrefix: `${reader.string('REDIS_KEY_PREFIX', 'tpm:')}auth:`,
+    redis,
+    redisKeyPrefix: `${redisKeyPrefix}auth:`,
     sessionKeys: reader.raw('SESSION_KEYS') === undefined ? undefined : reader.list('SESSION_KEYS'),
     sessionCookieName: reader.string('SESSION_COOKIE_NAME', 'tpm.sid'),
     sessionMaxAgeSec: reader.seconds('SESSION_MAX_AGE', '1d', { min: 60 }),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger, Redis } from '@toypetme/http-kit';
+import type { Logger, RedisClient } from '@toypetme/http-kit';
 import { rotationPolicy, type AuthConfig } from './config.js';
 import { loadJwtSecret, loadPinnedKey } from './dev-secrets.js';
 import { staticKeySource, toSigningKey, type KeySource } from './domain/signing-key.js';
@@ -48,7 +48,7 @@ async function untilSigning(deps: RotationDeps, ring: KeyRing, attempts = 50): P
   throw new Error('no signing key became available (is another replica holding the key lock?)');
 }
 
-export function keyRecordStore(config: AuthConfig, redis: Redis | undefined): KeyRecordStore {
+export function keyRecordStore(config: AuthConfig, redis: RedisClient | undefined): KeyRecordStore {
   return redis === undefined
     ? new FileKeyRecordStore(config.dataDir)
     : new RedisKeyRecordStore(redis, authKeys(config.redisKeyPrefix));
@@ -61,7 +61,7 @@ export function keyRecordStore(config: AuthConfig, redis: Redis | undefined): Ke
  */
 export async function openKeySource(
   config: AuthConfig,
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
   logger: Logger,
 ): Promise<RunningKeySource> {
   const pinned = await loadPinnedKey(config);

@@ -10,7 +10,7 @@ import { openStores } from './stores/index.js';
 async function start(config: AuthConfig): Promise<void> {
   const logger = createLogger({ name: 'auth', level: config.logLevel, pretty: config.logPretty });
   const sessionKeys = await loadSessionKeys(config, logger);
-  const stores = await openStores(config.redisUrl, config.redisKeyPrefix, logger, config.throttle);
+  const stores = await openStores(config.redis, config.redisKeyPrefix, logger, config.throttle);
   const signing = await openKeySource(config, stores.redis, logger);
   const hasher = argon2Hasher();
   const app = createApp({

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       refreshTokenTtlSec: 7 * 86400,
       issuer: 'http://127.0.0.1:8080',
       audience: 'toypetme-api',
-      redisUrl: undefined,
+      redis: undefined,
       redisKeyPrefix: 'tpm:auth:',
       sessionCookieName: 'tpm.sid',
     });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis as AdminRedis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeRedis, connectRedis, createLogger, createRedis, type Redis } from '@toypetme/http-kit';
-import { startRedisProcess, type RedisProcess } from '@toypetme/test-kit';
+import { closeRedis, connectRedis, createLogger, createRedis, type RedisClient } from '@toypetme/http-kit';
+import { startRedisProcess, type RestartableRedis } from '@toypetme/test-kit';
 import { authKeys } from '../src/stores/keys.js';
 import { RedisRefreshTokenStore } from '../src/stores/redis-refresh-token-store.js';
 
@@ -11,12 +11,12 @@ const logger = createLogger({ name: 'late-writes-test', level: 'silent' });
 const GRACE = 300;
 const hash = () => randomBytes(32).toString('base64url');
 
-let server: RedisProcess;
-let redis: Redis;
+let server: RestartableRedis;
+let redis: RedisClient;
 let store: RedisRefreshTokenStore;
 beforeAll(async () => {
   server = await startRedisProcess();
-  redis = createRedis({ url: server.url, logger, commandTimeoutMs: 300 });
+  redis = createRedis({ target: { mode: 'standalone', url: server.url }, logger, commandTimeoutMs: 300 });
   await connectRedis(redis, logger);
   store = new RedisRefreshTokenStore(redis, authKeys('late:'));
 });

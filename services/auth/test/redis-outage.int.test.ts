@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, type Redis } from '@toypetme/http-kit';
+import { connectRedis, createLogger, createRedis, type RedisClient } from '@toypetme/http-kit';
 import { authKeys } from '../src/stores/keys.js';
 import { RedisSessionStore } from '../src/stores/redis-session-store.js';
 import { RedisUserStore } from '../src/stores/redis-user-store.js';
@@ -24,7 +24,7 @@ async function frozenRedis(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
-async function authOn(redis: Redis): Promise<RunningAuth> {
+async function authOn(redis: RedisClient): Promise<RunningAuth> {
   const keys = authKeys('test-outage:');
   return startAuth({ users: new RedisUserStore(redis, keys), sessions: new RedisSessionStore(redis, keys) });
 }
@@ -37,11 +37,11 @@ describe.each([
   ['frozen (never answers)', frozenRedis],
 ])('when Redis is %s', (_label, makeServer) => {
   let auth: RunningAuth;
-  let redis: Redis;
+  let redis: RedisClient;
   let server: { url: string; close(): Promise<void> };
   beforeAll(async () => {
     server = await makeServer();
-    redis = createRedis({ url: server.url, logger, commandTimeoutMs: 500 });
+    redis = createRedis({ target: { mode: 'standalone', url: server.url }, logger, commandTimeoutMs: 500 });
     await connectRedis(redis, logger);
     auth = await authOn(redis);
   });

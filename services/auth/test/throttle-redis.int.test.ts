@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, createLogger, createRedis, type Redis } from '@toypetme/http-kit';
+import { connectRedis, createLogger, createRedis, type RedisClient } from '@toypetme/http-kit';
 import { scanKeys, testRedis, type TestRedis } from '@toypetme/test-kit';
 import { redisAttemptLimiter } from '../src/throttle/attempt-limiter.js';
 import { openThrottles, type ThrottlePolicies } from '../src/throttle/throttles.js';
@@ -64,10 +64,14 @@ describe('login throttling on Redis', () => {
 
 describe('when the Redis behind the counters is unreachable', () => {
   const logger = createLogger({ name: 'throttle-outage', level: 'silent' });
-  let redis: Redis;
+  let redis: RedisClient;
   let auth: RunningAuth;
   beforeAll(async () => {
-    redis = createRedis({ url: 'redis://127.0.0.1:1', logger, commandTimeoutMs: 500 });
+    redis = createRedis({
+      target: { mode: 'standalone', url: 'redis://127.0.0.1:1' },
+      logger,
+      commandTimeoutMs: 500,
+    });
     await connectRedis(redis, logger);
     auth = await startAuth({
       throttles: openThrottles(GENEROUS_LIMITS, {
@@ -109,7 +113,7 @@ function freePort(): Promise<number> {
 describe('when the Redis behind the counters freezes and comes back', () => {
   const logger = createLogger({ name: 'throttle-freeze', level: 'silent' });
   let server: ChildProcess;
-  let redis: Redis;
+  let redis: RedisClient;
   let auth: RunningAuth;
   beforeAll(async () => {
     const port = await freePort();
@@ -117,7 +121,11 @@ describe('when the Redis behind the counters freezes and comes back', () => {
     server = spawn('/usr/bin/redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
-    redis = createRedis({ url: `redis://127.0.0.1:${port}`, logger, commandTimeoutMs: 1_000 });
+    redis = createRedis({
+      target: { mode: 'standalone', url: `redis://127.0.0.1:${port}` },
+      logger,
+      commandTimeoutMs: 1_000,
+    });
     await connectRedis(redis, logger);
     const answers = () =>
       redis.ping().then(

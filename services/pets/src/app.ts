@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createBaseApp, pingRedis, type Logger, type ReadinessChecks, type Redis } from '@toypetme/http-kit';
+import {
+  createBaseApp,
+  pingRedis,
+  type Logger,
+  type ReadinessChecks,
+  type RedisClient,
+} from '@toypetme/http-kit';
 import type { JwtVerifier } from '@toypetme/jwt-verifier';
 import type Koa from 'koa';
 import type { PetStore } from './pet-store.js';
@@ -10,7 +16,7 @@ export interface AppDeps {
   store: PetStore;
   verifier: JwtVerifier;
   /** The client behind a Redis store, pinged by /readyz; omit with a memory store. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Peers whose X-Forwarded-* headers are believed (the gateway). */
   trustedProxies?: readonly string[];
   now?: () => Date;

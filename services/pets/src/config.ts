@@ -1,4 +1,12 @@
-import { EnvReader, readCommon, type CommonConfig, type Env } from '@toypetme/http-kit';
+import {
+  EnvReader,
+  readCommon,
+  readRedisSettings,
+  REDIS_TOPOLOGY_VARS,
+  type CommonConfig,
+  type Env,
+  type RedisTarget,
+} from '@toypetme/http-kit';
 
 export interface JwtConfig {
   readonly jwksUrl: string;
@@ -12,8 +20,8 @@ export interface JwtConfig {
 }
 
 export interface PetsConfig extends CommonConfig {
-  /** Unset: pets live in memory (development only). */
-  readonly redisUrl: string | undefined;
+  /** REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS; unset: pets live in memory (development only). */
+  readonly redis: RedisTarget | undefined;
   /** Shared prefix of the stack; pets keep their keys under `${redisKeyPrefix}pets:`. */
   readonly redisKeyPrefix: string;
   readonly jwt: JwtConfig;
@@ -40,9 +48,9 @@ function readJwt(reader: EnvReader): JwtConfig {
 
 /** Production refuses every problem at once (issue 5 point 8): a memory store, an http issuer. */
 function checkProduction(reader: EnvReader, config: PetsConfig): void {
-  if (config.redisUrl === undefined) {
+  if (config.redis === undefined) {
     reader.problem(
-      'REDIS_URL is required when NODE_ENV=production (the in-memory store loses every pet on restart)',
+      `Redis is required when NODE_ENV=production (set ${REDIS_TOPOLOGY_VARS}; the in-memory store loses every pet on restart)`,
     );
   }
   if (!config.jwt.issuer.startsWith('https://')) {
@@ -54,12 +62,12 @@ function checkProduction(reader: EnvReader, config: PetsConfig): void {
 export function loadConfig(env: Env): PetsConfig {
   const reader = new EnvReader(env);
   const common = readCommon(reader, 4002, 'PETS_PORT');
-  const redisUrl = reader.redisUrl('REDIS_URL');
+  const { redis, redisKeyPrefix } = readRedisSettings(reader);
   const config: PetsConfig = {
     ...common,
     trustedProxies: Object.freeze([...common.trustedProxies]),
-    redisUrl,
-    redisKeyPrefix: reader.string('REDIS_KEY_PREFIX', 'tpm:'),
+    redis,
+    redisKeyPrefix,
     jwt: readJwt(reader),
   };
   if (config.production) checkProduction(reader, config);

@@ -5,23 +5,33 @@ import {
   createRedis,
   runMain,
   serveService,
+  describeRedisTarget,
   type Logger,
-  type Redis,
+  type RedisClient,
 } from '@toypetme/http-kit';
 import { createJwtVerifier } from '@toypetme/jwt-verifier';
 import { createApp } from './app.js';
 import { loadConfig, type PetsConfig } from './config.js';
+import { migrateLegacyPetKeys } from './legacy-keys.js';
 import { MemoryPetStore } from './memory-pet-store.js';
 import type { PetStore } from './pet-store.js';
 import { RedisPetStore } from './redis-pet-store.js';
 
-async function openStore(config: PetsConfig, logger: Logger): Promise<{ store: PetStore; redis?: Redis }> {
-  if (config.redisUrl === undefined) {
-    logger.warn('REDIS_URL is not set: pets are kept in memory and lost on restart (development only)');
+async function openStore(
+  config: PetsConfig,
+  logger: Logger,
+): Promise<{ store: PetStore; redis?: RedisClient }> {
+  if (config.redis === undefined) {
+    logger.warn('No Redis is configured: pets are kept in memory and lost on restart (development only)');
     return { store: new MemoryPetStore() };
   }
-  const redis = createRedis({ url: config.redisUrl, logger });
+  logger.info({ redis: describeRedisTarget(config.redis) }, 'pets store on redis');
+  const redis = createRedis({ target: config.redis, logger });
   await connectRedis(redis, logger);
+  await migrateLegacyPetKeys(redis, `${config.redisKeyPrefix}pets:`, logger).catch((err: unknown) => {
+    // Redis may be down at start (not fatal, see connectRedis): the next start moves them.
+    logger.warn({ err: (err as Error).message }, 'pets of the old key layout not moved yet');
+  });
   return { store: new RedisPetStore(redis, `${config.redisKeyPrefix}pets:`), redis };
 }
 

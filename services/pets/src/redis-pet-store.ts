@@ -1,17 +1,26 @@
-import type { Redis } from '@toypetme/http-kit';
+import type { RedisClient } from '@toypetme/http-kit';
 import { toPet, type Pet, type PetChanges } from './pet.js';
 import type { PetStore } from './pet-store.js';
 
-type Transaction = ReturnType<Redis['multi']>;
+type Transaction = ReturnType<RedisClient['multi']>;
 
-/** The pet's JSON. Ids are encoded so no owner id can reach into another owner's keys. */
+/**
+ * An owner's keys share the `{owner:<id>}` hash tag, so they live in one Redis Cluster slot: a
+ * pet and its owner's index change together in one MULTI, and a listing reads them with one MGET.
+ * Ids are encoded (no `:`, `{` or `}` survive), so no owner id can reach into another's keys.
+ */
+function ownerTag(ownerId: string): string {
+  return `{owner:${encodeURIComponent(ownerId)}}`;
+}
+
+/** The pet's JSON. */
 export function petKey(prefix: string, ownerId: string, petId: string): string {
-  return `${prefix}owner:${encodeURIComponent(ownerId)}:pet:${encodeURIComponent(petId)}`;
+  return `${prefix}${ownerTag(ownerId)}:pet:${encodeURIComponent(petId)}`;
 }
 
 /** Sorted set of the owner's pet ids, scored by creation time: the listing order. */
 export function ownerPetsKey(prefix: string, ownerId: string): string {
-  return `${prefix}owner:${encodeURIComponent(ownerId)}:pets`;
+  return `${prefix}${ownerTag(ownerId)}:pets`;
 }
 
 /**
@@ -42,7 +51,7 @@ const parsePet = (json: string): Pet => toPet(JSON.parse(json) as Pet);
 export class RedisPetStore implements PetStore {
   /** @param prefix the service's own prefix, e.g. `tpm:pets:` */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, type Redis } from '@toypetme/http-kit';
+import { createLogger, type RedisClient } from '@toypetme/http-kit';
 import { createJwtVerifier } from '@toypetme/jwt-verifier';
 import { HttpClient, listen, type Reply } from '@toypetme/test-kit';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
@@ -49,7 +49,7 @@ export interface PetsHarness {
 export async function startPets({
   store,
   redis,
-}: { store?: PetStore; redis?: Redis } = {}): Promise<PetsHarness> {
+}: { store?: PetStore; redis?: RedisClient } = {}): Promise<PetsHarness> {
   const signer = await makeSigner();
   const clock = { now: new Date('2030-01-01T00:00:00Z') };
   const verifier = createJwtVerifier({

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 4002,
-      redisUrl: undefined,
+      redis: undefined,
       redisKeyPrefix: 'tpm:',
       jwt: {
         jwksUrl: 'http://127.0.0.1:4001/.well-known/jwks.json',
@@ -39,12 +39,16 @@ describe('loadConfig', () => {
       JWKS_COOLDOWN: '10s',
       JWKS_TIMEOUT: '750ms',
     });
-    expect(config).toMatchObject({ port: 5002, redisUrl: 'redis://127.0.0.1:6379', redisKeyPrefix: 'x:' });
+    expect(config).toMatchObject({
+      port: 5002,
+      redis: { mode: 'standalone', url: 'redis://127.0.0.1:6379' },
+      redisKeyPrefix: 'x:',
+    });
     expect(config.jwt).toMatchObject({ clockToleranceSec: 60, jwksCooldownMs: 10_000, jwksTimeoutMs: 750 });
   });
 
   it('when a variable is an empty string, it counts as unset', () => {
-    expect(loadConfig({ REDIS_URL: '', PETS_PORT: '' })).toMatchObject({ redisUrl: undefined, port: 4002 });
+    expect(loadConfig({ REDIS_URL: '', PETS_PORT: '' })).toMatchObject({ redis: undefined, port: 4002 });
   });
 
   it('when the config is loaded, it is frozen all the way down', () => {
@@ -54,10 +58,10 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.trustedProxies)).toBe(true);
   });
 
-  it('when NODE_ENV is production without REDIS_URL and with an http issuer, it refuses naming both', () => {
+  it('when NODE_ENV is production without Redis and with an http issuer, it refuses naming both', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems).toHaveLength(2);
-    expect(problems.join()).toMatch(/REDIS_URL is required/);
+    expect(problems.join()).toMatch(/Redis is required.*REDIS_URL/);
     expect(problems.join()).toMatch(/JWT_ISSUER must be an https URL/);
     const production = {
       NODE_ENV: 'production',

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, createRedis, type Redis } from '@toypetme/http-kit';
+import { createLogger, createRedis, type RedisClient } from '@toypetme/http-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPetStore } from '../src/index.js';
 import { startPets, type PetsHarness } from './app-harness.js';
 
 // A Redis nobody listens on (loopback port 1): the CONTRACT wants a fast 503, never a 401 or hang.
-let redis: Redis;
+let redis: RedisClient;
 let pets: PetsHarness;
 
 beforeAll(async () => {
   redis = createRedis({
-    url: 'redis://127.0.0.1:1',
+    target: { mode: 'standalone', url: 'redis://127.0.0.1:1' },
     logger: createLogger({ name: 'test', level: 'silent' }),
   });
   pets = await startPets({ store: new RedisPetStore(redis, `test:${randomUUID()}:pets:`), redis });

@@ -7,7 +7,10 @@ import { describePetStoreContract, newPet } from './pet-store.contract.js';
 // Real Redis; everything lives under a unique prefix that afterAll removes (never FLUSHALL).
 const prefix = `test:${randomUUID()}:pets:`;
 const logger = createLogger({ name: 'pets-int-test', level: 'silent' });
-const redis = createRedis({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', logger });
+const redis = createRedis({
+  target: { mode: 'standalone', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  logger,
+});
 
 beforeAll(async () => {
   await connectRedis(redis, logger);
@@ -21,7 +24,7 @@ afterAll(async () => {
 describePetStoreContract('redis', () => new RedisPetStore(redis, prefix));
 
 describe('RedisPetStore keys', () => {
-  const keysOf = (ownerId: string) => redis.keys(`${prefix}owner:${ownerId}:*`);
+  const keysOf = (ownerId: string) => redis.keys(`${prefix}{owner:${ownerId}}:*`);
 
   it('when a pet is created, exactly its JSON key and the owner index exist, with no TTL', async () => {
     const store = new RedisPetStore(redis, prefix);

@@ -3,7 +3,14 @@
  * in the same store and with the same environment as the auth service. Running auth replicas pick
  * a change up at their next maintenance (about a minute).
  */
-import { closeRedis, connectRedis, createLogger, createRedis, runMain, type Redis } from '@toypetme/http-kit';
+import {
+  closeRedis,
+  connectRedis,
+  createLogger,
+  createRedis,
+  runMain,
+  type RedisClient,
+} from '@toypetme/http-kit';
 import { loadConfig, rotationPolicy, type AuthConfig } from '../config.js';
 import { loadJwtSecret } from '../dev-secrets.js';
 import { keyRecordStore } from '../key-source.js';
@@ -45,8 +52,8 @@ async function run(config: AuthConfig, args: readonly string[]): Promise<void> {
     throw new Error('JWT_PRIVATE_KEY[_FILE] pins one key: there are no managed keys to list or rotate');
   }
   const logger = createLogger({ name: 'keys', level: 'warn' });
-  const redis: Redis | undefined =
-    config.redisUrl === undefined ? undefined : createRedis({ url: config.redisUrl, logger });
+  const redis: RedisClient | undefined =
+    config.redis === undefined ? undefined : createRedis({ target: config.redis, logger });
   if (redis !== undefined) await connectRedis(redis, logger);
   try {
     const store = keyRecordStore(config, redis);

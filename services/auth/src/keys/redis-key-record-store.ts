@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from '@toypetme/http-kit';
+import type { RedisClient } from '@toypetme/http-kit';
 import type { AuthKeys } from '../stores/keys.js';
 import { parseKeyRecordJson, type KeyRecord } from './key-record.js';
 import type { KeyRecordStore } from './key-record-store.js';
@@ -12,7 +12,7 @@ return 0`;
 /** Records as JSON in one hash, a field per kid; the lock is a token set with NX and a PX expiry. */
 export class RedisKeyRecordStore implements KeyRecordStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Pick<AuthKeys, 'signingKeys' | 'signingKeysLock'>,
   ) {}
 

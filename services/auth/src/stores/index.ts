@@ -2,10 +2,12 @@ import {
   closeRedis,
   connectRedis,
   createRedis,
+  describeRedisTarget,
   pingRedis,
   type Logger,
   type ReadinessChecks,
-  type Redis,
+  type RedisClient,
+  type RedisTarget,
 } from '@toypetme/http-kit';
 import { openThrottles, type ThrottlePolicies, type Throttles } from '../throttle/throttles.js';
 import { authKeys } from './keys.js';
@@ -26,20 +28,20 @@ export interface AuthStores {
   throttles: Throttles;
   readiness: ReadinessChecks;
   /** The client, for the signing-key store; undefined in memory mode. */
-  redis: Redis | undefined;
+  redis: RedisClient | undefined;
   close(): Promise<void>;
 }
 
-/** Redis when REDIS_URL is set; else memory, loudly, since data then dies with the process. */
+/** Redis when one is configured; else memory, loudly, since data then dies with the process. */
 export async function openStores(
-  redisUrl: string | undefined,
+  target: RedisTarget | undefined,
   keyPrefix: string,
   logger: Logger,
   throttle: ThrottlePolicies,
 ): Promise<AuthStores> {
-  if (redisUrl === undefined) {
+  if (target === undefined) {
     logger.warn(
-      'REDIS_URL is not set: users, sessions and tokens live in memory and vanish when this process stops',
+      'No Redis is configured: users, sessions and tokens live in memory and vanish when this process stops',
     );
     return {
       users: new MemoryUserStore(),
@@ -51,7 +53,8 @@ export async function openStores(
       close: () => Promise.resolve(),
     };
   }
-  const redis = createRedis({ url: redisUrl, logger });
+  logger.info({ redis: describeRedisTarget(target) }, 'auth stores on redis');
+  const redis = createRedis({ target, logger });
   await connectRedis(redis, logger);
   const keys = authKeys(keyPrefix);
   return {

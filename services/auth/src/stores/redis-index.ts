@@ -1,4 +1,4 @@
-import type { Redis } from '@toypetme/http-kit';
+import type { RedisClient } from '@toypetme/http-kit';
 
 /**
  * Index sets are sorted by each member's expiry: adding prunes what has expired, so an index
@@ -16,7 +16,7 @@ return 1`;
 
 /** Adds `member` (living until `untilMs`); false when the guard key exists. */
 export async function addToIndex(
-  redis: Redis,
+  redis: RedisClient,
   indexKey: string,
   member: string,
   untilMs: number,
@@ -27,6 +27,6 @@ export async function addToIndex(
 }
 
 /** The members that have not expired yet. */
-export function liveMembers(redis: Redis, indexKey: string): Promise<string[]> {
+export function liveMembers(redis: RedisClient, indexKey: string): Promise<string[]> {
   return redis.zrangebyscore(indexKey, Date.now(), '+inf');
 }

@@ -1,4 +1,4 @@
-import { AppError, type Redis } from '@toypetme/http-kit';
+import { AppError, isCluster, type RedisClient } from '@toypetme/http-kit';
 import type { AuthKeys } from './keys.js';
 import { addToIndex, liveMembers } from './redis-index.js';
 import { TOMBSTONE_MS } from './tombstones.js';
@@ -53,24 +53,31 @@ function toFamily(id: string, fields: Record<string, string>): Family | undefine
 /** Every key expires with its family; index sets expire with their newest family. */
 export class RedisRefreshTokenStore implements RefreshTokenStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: AuthKeys,
   ) {}
+
+  /** The client's per-command bound: a spend that reaches Redis later than this writes nothing. */
+  private commandTimeoutMs(): number {
+    const options = isCluster(this.redis) ? this.redis.options.redisOptions : this.redis.options;
+    return options?.commandTimeout ?? DEFAULT_SPEND_TIMEOUT_MS;
+  }
 
   async createFamily(family: Family, firstTokenHash: string): Promise<boolean> {
     const { id, expiresAt, sessionHandle } = family;
     // The family first, then the guarded join: a logout either refuses the join or finds the
     // family in the index it revokes. A refused family is deleted again.
+    const [familyKey, tokenKey] = this.keys.together.newFamily(id, firstTokenHash);
     await this.redis
       .multi()
-      .hset(this.keys.family(id), { ...family, current: firstTokenHash })
-      .pexpireat(this.keys.family(id), expiresAt)
-      .hset(this.keys.refreshToken(id, firstTokenHash), 'state', 'live')
-      .pexpireat(this.keys.refreshToken(id, firstTokenHash), expiresAt)
+      .hset(familyKey, { ...family, current: firstTokenHash })
+      .pexpireat(familyKey, expiresAt)
+      .hset(tokenKey, 'state', 'live')
+      .pexpireat(tokenKey, expiresAt)
       .exec();
-    const closed = this.keys.sessionClosed(sessionHandle);
-    if (!(await addToIndex(this.redis, this.keys.sessionFamilies(sessionHandle), id, expiresAt, closed))) {
-      await this.redis.del(this.keys.family(id), this.keys.refreshToken(id, firstTokenHash));
+    const [index, closed] = this.keys.together.sessionFamilies(sessionHandle);
+    if (!(await addToIndex(this.redis, index, id, expiresAt, closed))) {
+      await this.redis.del(familyKey, tokenKey);
       return false;
     }
     await addToIndex(this.redis, this.keys.userFamilies(family.userId), id, expiresAt);
@@ -91,15 +98,9 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
    */
   async spend(input: SpendInput): Promise<SpendResult> {
     const { familyId, tokenHash, successorHash } = input;
-    const keys = [
-      this.keys.family(familyId),
-      this.keys.refreshToken(familyId, tokenHash),
-      this.keys.refreshToken(familyId, successorHash),
-      this.keys.sealedPair(familyId, tokenHash),
-    ];
+    const keys = this.keys.together.spend(familyId, tokenHash, successorHash);
     const [seconds, micros] = await this.redis.time();
-    const timeoutMs = this.redis.options.commandTimeout ?? DEFAULT_SPEND_TIMEOUT_MS;
-    const deadline = Number(seconds) * 1_000_000 + Number(micros) + timeoutMs * 1000;
+    const deadline = Number(seconds) * 1_000_000 + Number(micros) + this.commandTimeoutMs() * 1000;
     const args = [input.now, input.graceMs, successorHash, input.sealedPair, tokenHash, deadline];
     const [kind, sealedPair] = (await this.redis.eval(SPEND, keys.length, ...keys, ...args)) as [
       string,

@@ -1,4 +1,4 @@
-import type { Redis } from '@toypetme/http-kit';
+import type { RedisClient } from '@toypetme/http-kit';
 import type { AuthKeys } from './keys.js';
 import { addToIndex, liveMembers } from './redis-index.js';
 import { handleOf, userIdOf, type SessionData, type SessionStore } from './session-store.js';
@@ -12,7 +12,7 @@ return 1`;
 
 export class RedisSessionStore implements SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: AuthKeys,
   ) {}
 
@@ -24,8 +24,13 @@ export class RedisSessionStore implements SessionStore {
   async set(id: string, data: SessionData, ttlMs: number): Promise<void> {
     // CONTRACT F15: a stored session always has a finite TTL.
     const ttl = Math.max(1, Math.ceil(ttlMs));
-    const keys = [this.keys.session(id), this.keys.sessionEnded(id)];
-    const saved = await this.redis.eval(SAVE, 2, ...keys, JSON.stringify(data), ttl);
+    const saved = await this.redis.eval(
+      SAVE,
+      2,
+      ...this.keys.together.session(id),
+      JSON.stringify(data),
+      ttl,
+    );
     const userId = userIdOf(data);
     if (saved === 1 && userId !== undefined) {
       await addToIndex(this.redis, this.keys.userSessions(userId), id, Date.now() + ttl);
@@ -54,10 +59,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   private async end(id: string): Promise<void> {
-    await this.redis
-      .multi()
-      .del(this.keys.session(id))
-      .set(this.keys.sessionEnded(id), '1', 'PX', TOMBSTONE_MS)
-      .exec();
+    const [session, ended] = this.keys.together.session(id);
+    await this.redis.multi().del(session).set(ended, '1', 'PX', TOMBSTONE_MS).exec();
   }
 }

@@ -1,15 +1,7 @@
-import type { Redis } from '@toypetme/http-kit';
+import type { RedisClient } from '@toypetme/http-kit';
 import type { StoredUser } from '../domain/user.js';
 import type { AuthKeys } from './keys.js';
 import type { UserStore } from './user-store.js';
-
-/** Claims the email index and writes the record in one step, so two registrations cannot both win. */
-const CREATE_USER = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-  redis.call('SET', KEYS[2], ARGV[2])
-  return 1
-end
-return 0`;
 
 function parseUser(json: string | null): StoredUser | undefined {
   return json === null ? undefined : (JSON.parse(json) as StoredUser);
@@ -18,14 +10,23 @@ function parseUser(json: string | null): StoredUser | undefined {
 /** Accounts do not expire, so these are the only auth keys without a TTL. */
 export class RedisUserStore implements UserStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: AuthKeys,
   ) {}
 
+  /**
+   * The record first, under its new id that nobody knows yet, then the email claim (SET NX), so
+   * two registrations cannot both win. The two keys are found by different things (id, email)
+   * and so live in different Redis Cluster slots: there is no one atomic step over both. This
+   * order needs none: a lost claim deletes the record again, and a crash in between leaves only
+   * a record no email leads to, never a claimed email without its account.
+   */
   async create(user: StoredUser): Promise<boolean> {
-    const keys = [this.keys.userByEmail(user.email), this.keys.user(user.id)];
-    const created = await this.redis.eval(CREATE_USER, 2, ...keys, user.id, JSON.stringify(user));
-    return created === 1;
+    const record = this.keys.user(user.id);
+    await this.redis.set(record, JSON.stringify(user));
+    if ((await this.redis.set(this.keys.userByEmail(user.email), user.id, 'NX')) === 'OK') return true;
+    await this.redis.del(record);
+    return false;
   }
 
   async findById(id: string): Promise<StoredUser | undefined> {

@@ -1,4 +1,4 @@
-import { AppError, type Redis } from '@toypetme/http-kit';
+import { AppError, type RedisClient } from '@toypetme/http-kit';
 import {
   RateLimiterMemory,
   RateLimiterRedis,
@@ -72,7 +72,11 @@ export function memoryAttemptLimiter(policy: AttemptPolicy): AttemptLimiter {
  * expiring with its window. A client that is not connected fails at once (a 503), rather than
  * waiting for a reconnect.
  */
-export function redisAttemptLimiter(redis: Redis, keyPrefix: string, policy: AttemptPolicy): AttemptLimiter {
+export function redisAttemptLimiter(
+  redis: RedisClient,
+  keyPrefix: string,
+  policy: AttemptPolicy,
+): AttemptLimiter {
   return new FlexibleAttemptLimiter(
     new RateLimiterRedis({
       storeClient: redis,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, type Redis } from '@toypetme/http-kit';
+import { AppError, type RedisClient } from '@toypetme/http-kit';
 import ipaddr from 'ipaddr.js';
 import { normalizeEmail } from '../domain/user.js';
 import {
@@ -22,7 +22,7 @@ export type Throttles = Readonly<Record<keyof ThrottlePolicies, AttemptLimiter>>
 /** One limiter per policy: in Redis under `${keyPrefix}<name>:` when a client is given, else in memory. */
 export function openThrottles(
   policies: ThrottlePolicies,
-  redis?: { client: Redis; keyPrefix: (name: string) => string },
+  redis?: { client: RedisClient; keyPrefix: (name: string) => string },
 ): Throttles {
   const open = (name: keyof ThrottlePolicies): AttemptLimiter =>
     redis === undefined

@@ -1,0 +1,84 @@
+import { Agent, request } from 'node:http';
+import Koa from 'koa';
+import { describe, expect, it } from 'vitest';
+import { createLogger, serve } from '../src/index.js';
+
+interface Outcome {
+  status?: number;
+  connection?: string;
+  error?: string;
+}
+
+function get(url: string, agent: Agent): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const req = request(`${url}/slow`, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection ?? '' }));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    req.end();
+  });
+}
+
+describe('serve: shutdown', () => {
+  it(
+    'when a kept-alive client sends requests back to back during shutdown, each is answered or refused, never cut off, and it ends long before the timeout',
+    { timeout: 8000 },
+    async () => {
+      const app = new Koa();
+      app.use(async (ctx) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        ctx.body = 'ok';
+      });
+      const logger = createLogger({ name: 'serve-test', level: 'silent' });
+      const running = await serve({ app, host: '127.0.0.1', port: 0, logger, shutdownTimeoutMs: 30_000 });
+      const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+      const outcomes: Outcome[] = [];
+      let go = true;
+      const client = async () => {
+        while (go) {
+          const outcome = await get(running.url, agent);
+          outcomes.push(outcome);
+          if (outcome.error !== undefined) return;
+        }
+      };
+      const clients = [client(), client()];
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      await running.close();
+      const took = Date.now() - started;
+      go = false;
+      await Promise.all(clients);
+      agent.destroy();
+      expect(took).toBeLessThan(3000);
+      const answered = outcomes.filter((outcome) => outcome.status !== undefined);
+      expect(answered.every((outcome) => outcome.status === 200)).toBe(true);
+      expect(answered.some((outcome) => outcome.connection === 'close')).toBe(true);
+      expect(outcomes.filter((outcome) => outcome.error !== undefined).map((o) => o.error)).toEqual(
+        outcomes.filter((outcome) => outcome.error !== undefined).map(() => 'ECONNREFUSED'),
+      );
+    },
+  );
+});
+
+describe('serve: shutdown of idle kept-alive connections', () => {
+  it('when a request arrives on an idle kept-alive connection just as shutdown begins, it is answered, not reset', async () => {
+    const app = new Koa();
+    app.use((ctx) => {
+      ctx.body = 'ok';
+    });
+    const logger = createLogger({ name: 'serve-test', level: 'silent' });
+    const running = await serve({ app, host: '127.0.0.1', port: 0, logger, shutdownTimeoutMs: 5000 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect((await get(running.url, agent)).status).toBe(200);
+      const closing = running.close();
+      // The agent still holds the idle connection and sends this one down it.
+      expect(await get(running.url, agent)).toEqual({ status: 200, connection: 'close' });
+      expect((await get(running.url, agent)).error).toBe('ECONNREFUSED');
+      await closing;
+    } finally {
+      agent.destroy();
+    }
+  });
+});
