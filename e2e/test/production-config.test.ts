@@ -39,7 +39,7 @@ describe('NODE_ENV=production refuses to start on a weak configuration, naming e
     expect(message).toContain('auth failed to start');
     expect(message).toMatch(/SESSION_KEYS \(key 1\) must be at least 32 characters/);
     expect(message).toMatch(/JWT_SECRET looks like a placeholder/);
-    expect(message).toMatch(/REDIS_URL is required in production/);
+    expect(message).toMatch(/Redis is required in production \(set REDIS_URL/);
     expect(message).toMatch(/JWT_ISSUER must be an https URL/);
     // One message: a single "failed to start" line followed by the list.
     expect(message.match(/failed to start/g)).toHaveLength(1);
@@ -57,7 +57,7 @@ describe('NODE_ENV=production refuses to start on a weak configuration, naming e
   it('when pets has no Redis and an http issuer, it exits non-zero naming both', async () => {
     const exit = await run('services/pets/dist/main.js', { NODE_ENV: 'production', PETS_PORT: '0' });
     expect(exit.code).not.toBe(0);
-    expect(exit.stderr).toMatch(/REDIS_URL is required/);
+    expect(exit.stderr).toMatch(/Redis is required when NODE_ENV=production \(set REDIS_URL/);
     expect(exit.stderr).toMatch(/JWT_ISSUER must be an https URL/);
   });
 

@@ -184,7 +184,20 @@ export function deleteByPrefix(client: RedisClient, prefix: string): Promise<num
   return deleteKeys(client, `${prefix}*`);
 }
 
-/** Quits politely, or drops the connection when the server cannot be reached (shutdown path). */
-export async function closeRedis(client: RedisClient): Promise<void> {
-  await client.quit().catch(() => client.disconnect());
+/**
+ * Quits politely, but drops the connection if the server has not answered within `timeoutMs`
+ * (crashed or frozen): a shutdown must not wait out the command timeout.
+ */
+export async function closeRedis(client: RedisClient, timeoutMs = 500): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([
+    client.quit().then(
+      () => undefined,
+      () => undefined,
+    ),
+    late,
+  ]);
+  clearTimeout(timer);
+  client.disconnect();
 }

@@ -27,6 +27,8 @@ const USAGE = 'usage: npm run keys -- list | rotate | retire <kid>';
 const iso = (at: number | undefined) => (at === undefined ? '-' : new Date(at).toISOString());
 
 function stateOf(record: KeyRecord, now: number): string {
+  if (record.expiresAt !== undefined && record.expiresAt <= now)
+    return 'expired (not published; removed at the next maintenance)';
   if (record.retiredAt !== undefined) return 'retired (still published)';
   return record.activatesAt > now ? 'published, not signing yet' : 'signing';
 }
