@@ -4,8 +4,8 @@ export { HttpClient, type Reply, type RequestOptions } from './http-client.js';
 export { listen, type Listening } from './listen.js';
 export { startRedisProcess, type RestartableRedis } from './redis-process.js';
 export { testRedis, TEST_REDIS_URL, type TestRedis } from './redis.js';
+export { freeLoopbackPort } from './free-port.js';
 export {
-  freeLoopbackPort,
   REDIS_SERVER_BIN,
   spawnRedisServer,
   startRedisCluster,

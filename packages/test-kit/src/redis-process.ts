@@ -1,23 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** Debian's redis-server package, found on PATH (`.ci/run` installs it). */
-const REDIS_SERVER = 'redis-server';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freeLoopbackPort } from './free-port.js';
+import { REDIS_SERVER_BIN } from './redis-servers.js';
 
 export interface RestartableRedis {
   url: string;
@@ -59,7 +46,7 @@ function exited(child: ChildProcess): Promise<void> {
  * append-only file in a temporary folder, so a restart (even after SIGKILL) keeps the data.
  */
 export async function startRedisProcess({ appendOnly = false } = {}): Promise<RestartableRedis> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const dir = await mkdtemp(join(tmpdir(), 'toypetme-redis-'));
   const persistence = appendOnly
     ? ['--appendonly', 'yes', '--appendfsync', 'always']
@@ -69,7 +56,7 @@ export async function startRedisProcess({ appendOnly = false } = {}): Promise<Re
   let log = '';
 
   const start = async (): Promise<void> => {
-    const started = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(REDIS_SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     started.stdout?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
     started.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
     child = started;

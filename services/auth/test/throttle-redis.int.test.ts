@@ -1,8 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, createLogger, createRedis, type RedisClient } from '@toypetme/http-kit';
-import { scanKeys, testRedis, type TestRedis } from '@toypetme/test-kit';
+import {
+  scanKeys,
+  startRedisProcess,
+  testRedis,
+  type RestartableRedis,
+  type TestRedis,
+} from '@toypetme/test-kit';
 import { redisAttemptLimiter } from '../src/throttle/attempt-limiter.js';
 import { openThrottles, type ThrottlePolicies } from '../src/throttle/throttles.js';
 import { authKeys } from '../src/stores/keys.js';
@@ -100,41 +104,16 @@ describe('when the Redis behind the counters is unreachable', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
-
 describe('when the Redis behind the counters freezes and comes back', () => {
   const logger = createLogger({ name: 'throttle-freeze', level: 'silent' });
-  let server: ChildProcess;
+  let server: RestartableRedis;
   let redis: RedisClient;
   let auth: RunningAuth;
   beforeAll(async () => {
-    const port = await freePort();
     // Our own server: the shared one is never stopped or frozen.
-    server = spawn('/usr/bin/redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    redis = createRedis({
-      target: { mode: 'standalone', url: `redis://127.0.0.1:${port}` },
-      logger,
-      commandTimeoutMs: 1_000,
-    });
+    server = await startRedisProcess();
+    redis = createRedis({ target: { mode: 'standalone', url: server.url }, logger, commandTimeoutMs: 1_000 });
     await connectRedis(redis, logger);
-    const answers = () =>
-      redis.ping().then(
-        () => true,
-        () => false,
-      );
-    for (let tries = 0; !(await answers()) && tries < 50; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
     auth = await startAuth({
       throttles: openThrottles(GENEROUS_LIMITS, {
         client: redis,
@@ -145,20 +124,19 @@ describe('when the Redis behind the counters freezes and comes back', () => {
   afterAll(async () => {
     await auth.close();
     redis.disconnect();
-    server.kill('SIGCONT');
-    server.kill('SIGTERM');
+    await server.close();
   });
 
   it('a login answers 503 within 3 s while frozen, and is counted normally again once it is back', async () => {
     const attempt = () => auth.client().post('/auth/login', { email: uniqueEmail(), password: PASSWORD });
     expect((await attempt()).status).toBe(401);
-    server.kill('SIGSTOP');
+    server.freeze();
     const started = Date.now();
     const frozen = await attempt();
     expect(frozen.status).toBe(503);
     expect(frozen.body.error).toBe('service_unavailable');
     expect(Date.now() - started).toBeLessThan(3_000);
-    server.kill('SIGCONT');
+    server.thaw();
     let after = frozen;
     for (let tries = 0; after.status !== 401 && tries < 50; tries += 1) {
       await new Promise((resolve) => setTimeout(resolve, 200));
