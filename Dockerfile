@@ -30,14 +30,19 @@ COPY gateway gateway
 RUN npx tsc -b services/auth services/pets gateway
 
 # Production dependencies of one part only (its workspace packages are linked, not copied).
+# npm nests a dependency under its workspace when the top level holds another version of it, so
+# each workspace's own node_modules is copied too (made empty when npm put nothing there).
 FROM toolchain AS auth-modules
-RUN npm ci --omit=dev --workspace=services/auth
+RUN npm ci --omit=dev --workspace=services/auth \
+  && mkdir -p services/auth/node_modules packages/http-kit/node_modules
 
 FROM toolchain AS pets-modules
-RUN npm ci --omit=dev --workspace=services/pets
+RUN npm ci --omit=dev --workspace=services/pets \
+  && mkdir -p services/pets/node_modules packages/http-kit/node_modules packages/jwt-verifier/node_modules
 
 FROM toolchain AS gateway-modules
-RUN npm ci --omit=dev --workspace=gateway
+RUN npm ci --omit=dev --workspace=gateway \
+  && mkdir -p gateway/node_modules packages/http-kit/node_modules
 
 # What every part runs on: no compiler, no npm run, compiled JavaScript only. HOST: a container
 # must listen on its own interfaces, not only on loopback.
@@ -50,6 +55,8 @@ COPY --from=build /app/packages/http-kit/dist packages/http-kit/dist
 
 FROM runtime AS auth
 COPY --from=auth-modules /app/node_modules node_modules
+COPY --from=auth-modules /app/packages/http-kit/node_modules packages/http-kit/node_modules
+COPY --from=auth-modules /app/services/auth/node_modules services/auth/node_modules
 COPY --from=build /app/services/auth/package.json services/auth/
 COPY --from=build /app/services/auth/dist services/auth/dist
 USER node
@@ -60,6 +67,9 @@ CMD ["node", "services/auth/dist/main.js"]
 
 FROM runtime AS pets
 COPY --from=pets-modules /app/node_modules node_modules
+COPY --from=pets-modules /app/packages/http-kit/node_modules packages/http-kit/node_modules
+COPY --from=pets-modules /app/packages/jwt-verifier/node_modules packages/jwt-verifier/node_modules
+COPY --from=pets-modules /app/services/pets/node_modules services/pets/node_modules
 COPY --from=build /app/packages/jwt-verifier/package.json packages/jwt-verifier/
 COPY --from=build /app/packages/jwt-verifier/dist packages/jwt-verifier/dist
 COPY --from=build /app/services/pets/package.json services/pets/
@@ -72,6 +82,8 @@ CMD ["node", "services/pets/dist/main.js"]
 
 FROM runtime AS gateway
 COPY --from=gateway-modules /app/node_modules node_modules
+COPY --from=gateway-modules /app/packages/http-kit/node_modules packages/http-kit/node_modules
+COPY --from=gateway-modules /app/gateway/node_modules gateway/node_modules
 COPY --from=build /app/gateway/package.json gateway/
 COPY --from=build /app/gateway/dist gateway/dist
 USER node

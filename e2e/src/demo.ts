@@ -162,6 +162,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(`demo failed: ${(err as Error).message}`);
-  console.error(`Is the stack running? Start it with: npm start (gateway at ${base})`);
+  // Only a connection failure means no stack; any other failure is an answer shown above.
+  if (err instanceof TypeError && err.message === 'fetch failed')
+    console.error(`Is the stack running? Start it with: npm start (gateway at ${base})`);
   process.exitCode = 1;
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deleteKeys, HttpClient, TEST_REDIS_URL, testRedis } from '@toypetme/test-kit';
+import { satisfies } from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyContext } from '../../src/deploy/build-context.js';
 import { parseCompose, parseEnvFile } from '../../src/deploy/compose.js';
@@ -132,6 +133,37 @@ describe('production images built and started without Docker', () => {
     const auth = images.get('auth')!;
     const argon2 = join(auth.root, auth.workdir, 'node_modules/argon2/build/Release/argon2.node');
     expect((await stat(argon2)).isFile()).toBe(true);
+  });
+
+  it('when a final image is inspected, every dependency each of its packages declares resolves there to a version in range', async () => {
+    const version = async (path: string): Promise<string | undefined> =>
+      readFile(path, 'utf8').then(
+        (text) => (JSON.parse(text) as { version: string }).version,
+        () => undefined,
+      );
+    for (const [service, image] of images) {
+      const app = join(image.root, image.workdir);
+      const manifests = (await filesUnder(app, (path) => path.includes('/node_modules/'))).filter((path) =>
+        path.endsWith('/package.json'),
+      );
+      expect(manifests.length, service).toBeGreaterThan(1);
+      for (const manifest of manifests) {
+        const dir = manifest.slice(0, -'/package.json'.length);
+        const { dependencies = {} } = JSON.parse(await readFile(manifest, 'utf8')) as {
+          dependencies?: Record<string, string>;
+        };
+        for (const [name, range] of Object.entries(dependencies)) {
+          if (name.startsWith('@toypetme/')) continue;
+          // Node's lookup from the package's folder: its own node_modules first, then the app's.
+          const found =
+            (await version(join(dir, 'node_modules', name, 'package.json'))) ??
+            (await version(join(app, 'node_modules', name, 'package.json')));
+          const where = `${service}: ${manifest.slice(app.length)} needs ${name}@${range}`;
+          expect(found, where).toBeDefined();
+          expect(satisfies(found!, range), `${where}, finds ${found}`).toBe(true);
+        }
+      }
+    }
   });
 
   it('when the parts run, each runs as a non-root user and its HEALTHCHECK answers 0', async () => {

@@ -24,6 +24,8 @@ const UNAVAILABLE = [
   /LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN/,
   // Cluster and Sentinel: no node or no master known right now.
   /Cluster isn't ready|None of startup nodes is available|Failed to refresh slots cache/i,
+  // A master just died: its slots still point at it until the cluster promotes a replica.
+  /Too many Cluster redirections/i,
   /All sentinels are unreachable|READONLY/i,
 ];
 
@@ -84,6 +86,10 @@ function connect(target: RedisTarget, commandTimeoutMs: number): RedisClient {
       // (instead of waiting inside it) and retryStrategy schedules the next one.
       retryStrategy: retryDelay,
       sentinelRetryStrategy: () => null,
+      // Subscribes to the sentinels' +switch-master: after a failover the open connections leave
+      // the demoted master at once, instead of writing to it until it resyncs (and drops those
+      // writes) as a replica.
+      failoverDetector: true,
       lazyConnect: true,
     });
   }

@@ -1,7 +1,9 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startRedisCluster,
   startRedisSentinel,
+  waitFor,
   type TestRedisCluster,
   type TestRedisSentinel,
 } from '@toypetme/test-kit';
@@ -91,6 +93,79 @@ describe('when REDIS_SENTINELS points at a real Sentinel watching a password-pro
     expect(await redis.get('sentinel:k')).toBe('v');
     expect(await deleteByPrefix(redis, 'sentinel:')).toBe(1);
   });
+});
+
+describe('when Sentinel fails the master over to its replica', () => {
+  let sentinel: TestRedisSentinel;
+  let redis: RedisClient;
+  beforeAll(async () => {
+    sentinel = await startRedisSentinel({ replica: true });
+    redis = createRedis({
+      target: { mode: 'sentinel', sentinels: sentinel.sentinels, name: sentinel.name },
+      logger,
+    });
+    await connectRedis(redis, logger);
+  }, START_TIMEOUT);
+  afterAll(async () => {
+    await closeRedis(redis);
+    await sentinel.stop();
+  });
+
+  it('a write acknowledged after the switch survives the old master turning replica', async () => {
+    const { master, replica } = sentinel;
+    const direct = (port: number) => new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+    const [oldMaster, newMaster, watcher] = [
+      direct(master.port),
+      direct(replica!.port),
+      direct(sentinel.sentinel.port),
+    ];
+    try {
+      await waitFor(
+        async () => (await newMaster.info('replication')).includes('master_link_status:up'),
+        20_000,
+        () => 'the replica to sync',
+      );
+      await watcher.call('SENTINEL', 'FAILOVER', sentinel.name);
+      const masterPort = async () =>
+        ((await watcher.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', sentinel.name)) as string[])[1];
+      await waitFor(
+        async () => (await masterPort()) === String(replica!.port),
+        20_000,
+        () => 'the switch',
+      );
+      // The client follows the new master on Sentinel's +switch-master, not seconds later when the
+      // old master is demoted (until then, everything it wrote there would be lost).
+      await waitFor(
+        async () => (await redis.info('server').catch(() => '')).includes(`tcp_port:${replica!.port}`),
+        5_000,
+        () => 'the client to follow the new master',
+      );
+      await waitFor(
+        () =>
+          redis.set('failover:k', 'after').then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        () => 'a write through the client',
+      );
+      // Sentinel turns the old master into a replica, which drops whatever was written to it.
+      await waitFor(
+        async () => (await oldMaster.info('replication')).includes('role:slave'),
+        30_000,
+        () => 'the old master to turn replica',
+      );
+      await waitFor(
+        async () => (await oldMaster.info('replication')).includes('master_link_status:up'),
+        20_000,
+        () => 'the old master to resync',
+      );
+      expect(await newMaster.get('failover:k')).toBe('after');
+      expect(await redis.get('failover:k')).toBe('after');
+    } finally {
+      for (const connection of [oldMaster, newMaster, watcher]) connection.disconnect();
+    }
+  }, 90_000);
 });
 
 describe('when no configured node answers', () => {

@@ -256,6 +256,8 @@ export interface TestRedisSentinel {
   sentinelsEnv: string;
   sentinels: { host: string; port: number }[];
   master: RedisProcess;
+  /** With `replica: true`: a replica of the master, which a failover promotes. */
+  replica: RedisProcess | undefined;
   sentinel: RedisProcess;
   stop(): Promise<void>;
 }
@@ -263,7 +265,8 @@ export interface TestRedisSentinel {
 /** One master watched by one Sentinel (quorum 1), both throwaway processes on loopback ports. */
 export async function startRedisSentinel({
   password,
-}: { password?: string } = {}): Promise<TestRedisSentinel> {
+  replica: withReplica = false,
+}: { password?: string; replica?: boolean } = {}): Promise<TestRedisSentinel> {
   const dir = await mkdtemp(join(tmpdir(), 'toypetme-sentinel-'));
   const name = 'toypetme';
   const started: RedisProcess[] = [];
@@ -274,6 +277,11 @@ export async function startRedisSentinel({
   try {
     const master = await spawnRedisServer(dir, password === undefined ? [] : ['--requirepass', password]);
     started.push(master);
+    const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
+    const replica = withReplica
+      ? await spawnRedisServer(dir, [...auth, '--replicaof', '127.0.0.1', String(master.port)])
+      : undefined;
+    if (replica !== undefined) started.push(replica);
     // Sentinel rewrites its configuration file, so it gets one of its own.
     const conf = join(dir, 'sentinel.conf');
     const lines = [
@@ -284,7 +292,7 @@ export async function startRedisSentinel({
     const sentinel = await spawnRedisServer(dir, [conf, '--sentinel']);
     started.push(sentinel);
     const sentinels = [{ host: '127.0.0.1', port: sentinel.port }];
-    return { name, sentinels, sentinelsEnv: `127.0.0.1:${sentinel.port}`, master, sentinel, stop };
+    return { name, sentinels, sentinelsEnv: `127.0.0.1:${sentinel.port}`, master, replica, sentinel, stop };
   } catch (err) {
     await stop();
     throw err;
