@@ -86,6 +86,9 @@ export function cacheControlMaxAgeMs(header: string | null): number | undefined 
  *   `cooldownMs`: that is the negative cache that keeps an attacker's random kids, or a JWKS
  *   outage, from turning into one fetch per request.
  */
+/** The least time between two refreshes of a stale cache that keeps answering. */
+const MIN_REFRESH_MS = 1000;
+
 export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let attemptedAt = Number.NEGATIVE_INFINITY;
@@ -103,11 +106,19 @@ export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
     [customFetch]: fetchJwks,
   });
   let inFlight: Promise<void> | undefined;
+  let lastFailed = false;
   const reload = (): Promise<void> => {
     attemptedAt = Date.now();
-    const current = remote.reload().then(() => {
-      fetchedAt = Date.now();
-    });
+    const current = remote.reload().then(
+      () => {
+        fetchedAt = Date.now();
+        lastFailed = false;
+      },
+      (err: unknown) => {
+        lastFailed = true;
+        throw err;
+      },
+    );
     inFlight = current;
     current
       .finally(() => {
@@ -119,8 +130,12 @@ export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
   const coolingDown = (): boolean => Date.now() - attemptedAt < options.cooldownMs;
   const loaded = (): boolean => remote.jwks() !== undefined;
   const stale = (): boolean => Date.now() - fetchedAt > maxAgeMs;
+  // A stale cache is refreshed as soon as its max-age says (at most once a second), so a key the
+  // issuer published one max-age ahead is here in time whatever the cooldown; only after a
+  // failed fetch does the cooldown hold the next attempt back.
   const refreshInBackground = (): void => {
-    if (coolingDown()) return;
+    const wait = lastFailed ? options.cooldownMs : Math.min(MIN_REFRESH_MS, options.cooldownMs);
+    if (inFlight !== undefined || Date.now() - attemptedAt < wait) return;
     reload().catch((err: unknown) =>
       options.logger?.warn({ err: String(err) }, 'JWKS refresh failed; still using the cached keys'),
     );

@@ -198,6 +198,20 @@ describe('remote JWKS: unknown kid and rotation', () => {
     expect(jwks.requests).toBe(2);
   });
 
+  it('when the JWKS says max-age=5 and the cooldown is 30 s, a key published since is learnt after 5 s', async () => {
+    jwks.cacheControl = 'public, max-age=5';
+    const verifier = remoteVerifier();
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    const next = await makeKey();
+    jwks.keys = [key.publicJwk, next.publicJwk];
+    advance(6_000);
+    expect(await outcome(verifier, token(key))).toEqual(OK); // stale: refreshes in the background
+    await vi.waitFor(() => expect(jwks.requests).toBe(2));
+    advance(1_000);
+    expect(await outcome(verifier, token(next))).toEqual(OK);
+    expect(jwks.requests).toBe(2);
+  });
+
   it('when the JWKS says max-age longer than cacheMaxAgeMs, cacheMaxAgeMs bounds it', async () => {
     jwks.cacheControl = 'max-age=86400';
     const verifier = remoteVerifier({ cacheMaxAgeMs: 60_000 });

@@ -101,6 +101,8 @@ describe('KeyRing', () => {
     expect(ring.maxAgeSec(T0)).toBe(300);
     expect(ring.maxAgeSec(due - 60 * SECOND)).toBe(60);
     expect(ring.maxAgeSec(due - 1)).toBe(0);
+    // Overdue (the maintenance that publishes it has not run yet): not cacheable either.
+    expect(ring.maxAgeSec(due + 2 * SECOND)).toBe(0);
     // Without the schedule the ring cannot know, and keeps the cap.
     const blind = await KeyRing.open({ store, keks: [testKek], jwksMaxAgeSec: 300, now: () => T0 });
     expect(blind.maxAgeSec(due - 60 * SECOND)).toBe(300);

@@ -41,6 +41,17 @@ describe('npm run keys (compiled CLI)', () => {
     expect((await keys('list')).stdout).not.toContain(signing);
   });
 
+  it('when rotate runs with another JWT_SECRET, it exits 1 naming it and writes nothing', async () => {
+    const before = (await keys('list')).stdout;
+    const wrong = { ...env(), JWT_SECRET: 'another-secret-of-at-least-32-characters' };
+    const run2 = (...args: string[]) => run(process.execPath, [CLI, ...args], { env: wrong });
+    await expect(run2('rotate')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('JWT_SECRET does not open signing key') as unknown,
+    });
+    expect((await keys('list')).stdout).toBe(before);
+  });
+
   it('when the command is unknown, exits 1 with the usage', async () => {
     await expect(keys('bogus')).rejects.toMatchObject({
       code: 1,

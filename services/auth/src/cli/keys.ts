@@ -16,10 +16,13 @@ import { loadJwtSecret } from '../dev-secrets.js';
 import { keyRecordStore } from '../key-source.js';
 import {
   deriveKek,
+  openKeyRecord,
   retire,
   rotateNow,
   type AppliedAction,
+  type Kek,
   type KeyRecord,
+  type KeyRecordStore,
   type RotationDeps,
 } from '../keys/index.js';
 
@@ -49,6 +52,21 @@ function printApplied(applied: AppliedAction[] | undefined): void {
   for (const action of applied) console.log(`${action.type} ${'kid' in action ? action.kid : ''}`.trim());
 }
 
+/**
+ * A key sealed under another secret would stop every auth replica from starting (and their
+ * rotation from running): before writing, the secret must open every key already stored.
+ */
+async function checkSecret(store: KeyRecordStore, kek: Kek, except?: string): Promise<void> {
+  for (const record of await store.list()) {
+    if (record.kid === except) continue;
+    await openKeyRecord(record, [kek]).catch(() => {
+      throw new Error(
+        `JWT_SECRET does not open signing key ${record.kid}: run this with the auth service's JWT_SECRET (and DATA_DIR); nothing was changed`,
+      );
+    });
+  }
+}
+
 async function run(config: AuthConfig, args: readonly string[]): Promise<void> {
   if (config.privateKeyPem !== undefined || config.privateKeyFile !== undefined) {
     throw new Error('JWT_PRIVATE_KEY[_FILE] pins one key: there are no managed keys to list or rotate');
@@ -65,10 +83,18 @@ async function run(config: AuthConfig, args: readonly string[]): Promise<void> {
       policy: rotationPolicy(config),
     };
     const [command, kid] = args;
-    if (command === 'list') printRecords(await store.list(), Date.now());
-    else if (command === 'rotate') printApplied(await rotateNow(deps, Date.now()));
-    else if (command === 'retire' && kid !== undefined) printApplied(await retire(deps, kid, Date.now()));
-    else throw new Error(USAGE);
+    if (command === 'list') {
+      printRecords(await store.list(), Date.now());
+    } else if (command === 'rotate') {
+      await checkSecret(store, deps.kek);
+      printApplied(await rotateNow(deps, Date.now()));
+    } else if (command === 'retire' && kid !== undefined) {
+      // The key being removed may be the one that does not open (sealed under a wrong secret).
+      await checkSecret(store, deps.kek, kid);
+      printApplied(await retire(deps, kid, Date.now()));
+    } else {
+      throw new Error(USAGE);
+    }
   } finally {
     if (redis !== undefined) await closeRedis(redis);
   }

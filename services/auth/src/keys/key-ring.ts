@@ -59,6 +59,8 @@ export class KeyRing implements KeySource {
     const capMs = this.options.jwksMaxAgeSec * 1000;
     const schedule = this.options.schedule;
     const due = schedule === undefined ? undefined : nextKeyDue(this.records, now, schedule);
+    // Overdue: the next maintenance run (a fraction of the propagation time away) publishes it.
+    if (due !== undefined && due <= now) return 0;
     const nextMs = this.records
       .flatMap((record) => [record.activatesAt, record.retiredAt, record.expiresAt])
       .concat(due === undefined ? [] : [due])
