@@ -136,6 +136,7 @@ export async function startStack({ redisUrl, env = {}, replicas = {} }: StackOpt
     LOGIN_MAX_PER_IP: '10000',
     REGISTER_MAX_PER_IP: '10000',
     REFRESH_MAX_PER_IP: '10000',
+    TOKEN_MAX_PER_USER: '100000',
     ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     ...env,
   };

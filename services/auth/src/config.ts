@@ -9,6 +9,7 @@ import {
 } from '@toypetme/http-kit';
 import { SIGNING_ALG, SIGNING_ALGS, type SigningAlg } from './domain/signing-key.js';
 import { rotationPolicyProblems, type RotationPolicy } from './keys/rotation.js';
+import type { HashingLimits } from './domain/password-hasher.js';
 import type { ThrottlePolicies } from './throttle/throttles.js';
 
 export interface AuthConfig extends CommonConfig {
@@ -51,6 +52,8 @@ export interface AuthConfig extends CommonConfig {
   readonly clockToleranceSec: number;
   /** Attempt limits: LOGIN_MAX_PER_ACCOUNT, LOGIN_ACCOUNT_WINDOW and the like. */
   readonly throttle: ThrottlePolicies;
+  /** HASH_CONCURRENCY and HASH_QUEUE_MAX: password hashes at once, and waiting. */
+  readonly hashing: HashingLimits;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -111,6 +114,7 @@ function readThrottle(reader: EnvReader): ThrottlePolicies {
     loginPerAddress: policy('LOGIN_MAX_PER_IP', 100, 'LOGIN_IP_WINDOW', '15m'),
     registerPerAddress: policy('REGISTER_MAX_PER_IP', 20, 'REGISTER_IP_WINDOW', '1h'),
     refreshPerAddress: policy('REFRESH_MAX_PER_IP', 300, 'REFRESH_IP_WINDOW', '1m'),
+    tokensPerUser: policy('TOKEN_MAX_PER_USER', 60, 'TOKEN_USER_WINDOW', '15m'),
   });
 }
 
@@ -141,6 +145,10 @@ export function loadConfig(env: Env): AuthConfig {
     keyPropagationMs: reader.ms('JWT_KEY_PROPAGATION', '15m', { min: 1_000 }),
     clockToleranceSec: reader.seconds('JWT_CLOCK_TOLERANCE', '30s'),
     throttle: readThrottle(reader),
+    hashing: Object.freeze({
+      concurrency: reader.int('HASH_CONCURRENCY', 4, { min: 1 }),
+      maxQueued: reader.int('HASH_QUEUE_MAX', 64, { min: 0 }),
+    }),
   };
   // RFC 6265 cookie-name token characters; anything else would make every login fail.
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(config.sessionCookieName)) {

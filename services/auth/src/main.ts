@@ -3,7 +3,7 @@ import { createLogger, runMain, serveService } from '@toypetme/http-kit';
 import { createApp } from './app.js';
 import { loadConfig, type AuthConfig } from './config.js';
 import { loadSessionKeys } from './dev-secrets.js';
-import { argon2Hasher } from './domain/password-hasher.js';
+import { argon2Hasher, boundedHasher } from './domain/password-hasher.js';
 import { openKeySource } from './key-source.js';
 import { openStores } from './stores/index.js';
 
@@ -12,7 +12,7 @@ async function start(config: AuthConfig): Promise<void> {
   const sessionKeys = await loadSessionKeys(config, logger);
   const stores = await openStores(config.redis, config.redisKeyPrefix, logger, config.throttle);
   const signing = await openKeySource(config, stores.redis, logger);
-  const hasher = argon2Hasher();
+  const hasher = boundedHasher(argon2Hasher(), config.hashing);
   const app = createApp({
     logger,
     readiness: stores.readiness,

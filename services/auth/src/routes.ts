@@ -15,8 +15,9 @@ export function authRoutes(h: ReturnType<typeof handlers>, session: Middleware):
   router.get('/auth/me', session, h.requireUser, h.me);
   router.get('/auth/devices', session, h.requireUser, h.devices);
   router.delete('/auth/devices/:id', session, h.requireUser, h.revokeDevice);
-  router.get('/api/token', h.noStore, session, h.requireUser, h.token);
-  router.post('/api/token', h.noStore, body, session, h.requireUser, h.token);
+  // Each pair starts a refresh family kept for days: counted per user.
+  router.get('/api/token', h.noStore, session, h.requireUser, h.throttleUser, h.token);
+  router.post('/api/token', h.noStore, body, session, h.requireUser, h.throttleUser, h.token);
   // The app has no cookie: refresh takes only the refresh token.
   router.post('/api/token/refresh', h.noStore, body, h.throttle('refreshPerAddress'), h.refresh);
   // No session here: the JWKS must answer from memory even while Redis is down (F17).

@@ -91,6 +91,7 @@ describe('loadConfig', () => {
       loginPerAddress: { max: 100, windowSec: 900 },
       registerPerAddress: { max: 20, windowSec: 3600 },
       refreshPerAddress: { max: 300, windowSec: 60 },
+      tokensPerUser: { max: 60, windowSec: 900 },
     });
   });
 

@@ -15,6 +15,7 @@ export const GENEROUS_LIMITS: ThrottlePolicies = {
   loginPerAddress: { max: 10_000, windowSec: 60 },
   registerPerAddress: { max: 10_000, windowSec: 60 },
   refreshPerAddress: { max: 10_000, windowSec: 60 },
+  tokensPerUser: { max: 10_000, windowSec: 60 },
 };
 
 /** A cheaper argon2id than production so the suite stays quick; still the real algorithm. */

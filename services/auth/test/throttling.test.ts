@@ -147,4 +147,16 @@ describe('registration and refresh throttling per client address', () => {
     for (let i = 0; i < 3; i += 1) expect((await refresh()).status).toBe(401);
     expectTooMany(await refresh(), 60);
   });
+
+  it('when one user takes more than max token pairs, the next is 429 too_many_attempts and starts no family', async () => {
+    const auth = await authWith({ tokensPerUser: { max: 2, windowSec: 900 } });
+    const email = await register(auth);
+    const web = auth.client();
+    expect((await web.post('/auth/login', { email, password: PASSWORD })).status).toBe(200);
+    expect((await web.get('/api/token')).status).toBe(200);
+    expect((await web.request('POST', '/api/token')).status).toBe(200);
+    expectTooMany(await web.get('/api/token'), 900);
+    const devices = await web.get<{ devices: unknown[] }>('/auth/devices');
+    expect(devices.body.devices).toHaveLength(2);
+  });
 });

@@ -43,10 +43,17 @@ export function handlers(deps: HandlerDeps) {
       await next();
     };
 
+  /** Counts a token request against the session's user (after requireUser). */
+  const throttleUser: Middleware<UserState> = async (ctx, next) => {
+    await admit(deps.throttles.tokensPerUser, ctx.state.user.id);
+    await next();
+  };
+
   return {
     noStore,
     requireUser,
     throttle,
+    throttleUser,
 
     register: (async (ctx) => {
       const user = await registerUser(deps, parseInput(registerBody, ctx.request.body));

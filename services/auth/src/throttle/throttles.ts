@@ -15,6 +15,8 @@ export interface ThrottlePolicies {
   readonly loginPerAddress: AttemptPolicy;
   readonly registerPerAddress: AttemptPolicy;
   readonly refreshPerAddress: AttemptPolicy;
+  /** Token pairs one user may take from a session: each starts a family kept for days. */
+  readonly tokensPerUser: AttemptPolicy;
 }
 
 export type Throttles = Readonly<Record<keyof ThrottlePolicies, AttemptLimiter>>;
@@ -33,6 +35,7 @@ export function openThrottles(
     loginPerAddress: open('loginPerAddress'),
     registerPerAddress: open('registerPerAddress'),
     refreshPerAddress: open('refreshPerAddress'),
+    tokensPerUser: open('tokensPerUser'),
   };
 }
 
