@@ -63,6 +63,12 @@ export function errorMiddleware(logger: Logger): Middleware {
       }
       render(ctx, appError.code, appError.message);
       for (const [name, value] of Object.entries(appError.headers)) ctx.set(name, value);
+      // A body refused part-way (a chunked 413) is left paused by the parser: the kept-alive
+      // connection would wait for the rest forever, and the gateway would send other clients'
+      // requests down it. Discard the rest (bounded by the server's requestTimeout) so the
+      // connection stays in step; closing instead would cut off the sender before it reads this
+      // answer (the gateway would see EPIPE and answer 502, not 413).
+      if (!ctx.req.complete) ctx.req.resume();
     }
   };
 }

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startAuth, uniqueEmail, type RunningAuth } from './fixtures.js';
 
@@ -51,6 +52,27 @@ describe('content types and sizes', () => {
     });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: string }).error).toBe('payload_too_large');
+  });
+
+  it('when a chunked body is refused part-way with 413, the rest is discarded and the kept-alive connection serves the next request', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const refused = await sendChunked(agent, '/api/token/refresh', [
+        '{"refreshToken":"',
+        'x'.repeat(200 * 1024),
+        '"}',
+      ]);
+      expect(refused.status).toBe(413);
+      expect(refused.error).toBe('payload_too_large');
+      // The next request goes down the same connection and gets its answer (without the
+      // discard it hung on the wedged socket).
+      const next = await sendChunked(agent, '/auth/me', []);
+      expect(next.status).toBe(401);
+      expect(next.error).toBe('not_authenticated');
+      expect(next.reusedSocket).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it.each(['{bad', '[1,2]', '"string"', 'null'])(
@@ -112,3 +134,32 @@ describe('health', () => {
     expect(ready.body.message).toContain('redis');
   });
 });
+
+/** A request over `agent`: POST with each chunk written separately (chunked), or GET with none. */
+function sendChunked(
+  agent: Agent,
+  path: string,
+  chunks: string[],
+): Promise<{ status: number; error: unknown; reusedSocket: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${auth.url}${path}`, {
+      agent,
+      method: chunks.length > 0 ? 'POST' : 'GET',
+      headers: chunks.length > 0 ? { 'content-type': 'application/json' } : {},
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          error: (JSON.parse(Buffer.concat(parts).toString('utf8')) as { error?: unknown }).error,
+          reusedSocket: req.reusedSocket,
+        }),
+      );
+    });
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
