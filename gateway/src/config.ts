@@ -60,7 +60,11 @@ function upstreamOrigins(reader: EnvReader, name: string, fallback: string): rea
 function corsOrigins(reader: EnvReader, production: boolean): readonly string[] {
   const origins = reader.list('CORS_ORIGINS');
   for (const origin of origins) {
-    const exact = URL.canParse(origin) && new URL(origin).origin === origin;
+    // The URL parser lets `https://*.example` through as a host; an origin names one real host.
+    const exact =
+      URL.canParse(origin) &&
+      new URL(origin).origin === origin &&
+      /^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(new URL(origin).hostname);
     if (!exact || !/^https?:/.test(origin)) {
       reader.problem(`CORS_ORIGINS: "${origin}" is not an exact http(s) origin such as https://app.example`);
     } else if (production && !origin.startsWith('https://')) {

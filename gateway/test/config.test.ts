@@ -110,6 +110,7 @@ describe('gateway config', () => {
       'https://app.example/path',
       'app.example',
       'ftp://x',
+      'https://*.example',
     ]) {
       expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
     }

@@ -150,7 +150,8 @@ export interface CommonConfig {
 }
 
 export function readCommon(reader: EnvReader, defaultPort: number, portVar = 'PORT'): CommonConfig {
-  const nodeEnv = reader.string('NODE_ENV', 'development');
+  // An unknown value (Production, prod, staging) would silently skip every production check.
+  const nodeEnv = reader.oneOf('NODE_ENV', ['development', 'test', 'production'], 'development');
   return {
     nodeEnv,
     production: nodeEnv === 'production',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, EnvReader, parseDurationMs, parseDurationSeconds } from '../src/index.js';
+import { ConfigError, EnvReader, parseDurationMs, parseDurationSeconds, readCommon } from '../src/index.js';
 
 describe('durations', () => {
   it.each([
@@ -75,5 +75,18 @@ describe('EnvReader', () => {
 
   it('when a list is given, trims items and drops empty ones', () => {
     expect(new EnvReader({ L: ' a, b ,,c ' }).list('L')).toEqual(['a', 'b', 'c']);
+  });
+
+  it.each(['Production', 'PRODUCTION', 'prod', 'staging'])(
+    'when NODE_ENV is %s, it is refused instead of silently meaning development',
+    (value) => {
+      const reader = new EnvReader({ NODE_ENV: value });
+      readCommon(reader, 4001);
+      expect(() => reader.done()).toThrow(/NODE_ENV must be one of development, test, production/);
+    },
+  );
+
+  it('when NODE_ENV is production (spaces trimmed), the production checks apply', () => {
+    expect(readCommon(new EnvReader({ NODE_ENV: ' production ' }), 4001).production).toBe(true);
   });
 });
