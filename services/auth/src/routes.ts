@@ -10,8 +10,9 @@ export function authRoutes(h: ReturnType<typeof handlers>, session: Middleware):
   // Throttled per client address; login per address and per account, inside the handler.
   router.post('/auth/register', body, h.throttle('registerPerAddress'), h.register);
   router.post('/auth/login', body, session, h.login);
-  router.post('/auth/logout', session, h.logout);
-  router.post('/auth/logout-all', session, h.requireUser, h.logoutAll);
+  // No body needed, but one sent must be JSON too: a form post is refused, not a logout.
+  router.post('/auth/logout', body, session, h.logout);
+  router.post('/auth/logout-all', body, session, h.requireUser, h.logoutAll);
   router.get('/auth/me', session, h.requireUser, h.me);
   router.get('/auth/devices', session, h.requireUser, h.devices);
   router.delete('/auth/devices/:id', session, h.requireUser, h.revokeDevice);

@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startAuth, uniqueEmail, type RunningAuth } from './fixtures.js';
+import { loggedIn, PASSWORD, startAuth, uniqueEmail, type RunningAuth } from './fixtures.js';
 
 let auth: RunningAuth;
 beforeAll(async () => {
@@ -25,6 +25,21 @@ describe('content types and sizes', () => {
         expect(reply.body.error).toBe('unsupported_media_type');
         expect(reply.setCookies).toEqual([]);
       }
+    },
+  );
+
+  it.each(['/auth/logout', '/auth/logout-all'])(
+    'when %s is sent a form or text body, answers 415 unsupported_media_type and the session lives on',
+    async (path) => {
+      const { client } = await loggedIn(auth);
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+        const reply = await client.request('POST', path, { body: 'x=1', headers: { 'content-type': type } });
+        expect(reply.status).toBe(415);
+        expect(reply.body.error).toBe('unsupported_media_type');
+      }
+      expect((await client.get('/auth/me')).status).toBe(200);
+      expect((await client.post(path)).status).toBe(204);
+      expect((await client.get('/auth/me')).status).toBe(401);
     },
   );
 
