@@ -12,6 +12,12 @@ import { checkOptions, type CheckedOptions, type JwtVerifierOptions } from './op
  */
 export const MAX_TOKEN_LENGTH = 8192;
 
+/**
+ * RFC 7515 compact form: three base64url segments without padding. The decoder would also take
+ * padding or other variants of a token, and a token has exactly one spelling here.
+ */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 export interface JwtVerifier {
   /** Resolves to the verified token, or rejects with an AppError (status and contract code). */
   verify(token: string): Promise<VerifiedAccessToken>;
@@ -46,7 +52,8 @@ export function createJwtVerifier(input: JwtVerifierOptions): JwtVerifier {
   const baseOptions = verifyOptions(options);
 
   const verify = async (token: string): Promise<VerifiedAccessToken> => {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw invalidToken();
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token))
+      throw invalidToken();
     try {
       const { payload } = await jwtVerify(token, keys.getKey, { ...baseOptions, currentDate: options.now() });
       return toVerifiedToken(payload);

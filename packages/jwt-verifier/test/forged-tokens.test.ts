@@ -255,6 +255,10 @@ describe('forged tokens', () => {
         () => token(real, { claims: { email: `${'a'.repeat(9000)}@example.test` } }),
       ],
       ['an opaque refresh token', () => randomBytes(32).toString('base64url')],
+      ['T with base64 padding after its signature', () => `${T}==`],
+      ['T with padding inside its payload', () => `${parts(T)[0]}.${parts(T)[1]}=.${parts(T)[2]}`],
+      ['T with a standard-base64 character', () => `${T.slice(0, -1)}+`],
+      ['T with a space inside', () => `${parts(T)[0]}. ${parts(T)[1]}.${parts(T)[2]}`],
       ['a signed session cookie value', () => `s%3A${randomBytes(24).toString('base64url')}.sig`],
     ];
     it.each(malformed)('when it is %s, it is invalid_token', async (_name, forge) => {
