@@ -62,6 +62,9 @@ export function errorMiddleware(logger: Logger): Middleware {
         );
       }
       render(ctx, appError.code, appError.message);
+      // Every 503 says when to try again; a refresh retried promptly stays within the reuse
+      // grace even when Redis ran the spend but its reply was lost (docs/tokens.md).
+      if (appError.status === 503) ctx.set('Retry-After', '1');
       for (const [name, value] of Object.entries(appError.headers)) ctx.set(name, value);
       // A body refused part-way (a chunked 413) is left paused by the parser: the kept-alive
       // connection would wait for the rest forever, and the gateway would send other clients'

@@ -58,7 +58,7 @@ describe('error middleware', () => {
     expect(logs.lines.join('')).toContain('unhandled error');
   });
 
-  it('when a Redis command fails for lack of a connection, answers 503 service_unavailable', async () => {
+  it('when a Redis command fails for lack of a connection, answers 503 service_unavailable with Retry-After: 1', async () => {
     const client = await serveApp((app) =>
       app.use(() => {
         throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
@@ -67,6 +67,19 @@ describe('error middleware', () => {
     const reply = await client.get('/x');
     expect(reply.status).toBe(503);
     expect(reply.body.error).toBe('service_unavailable');
+    expect(reply.headers.get('retry-after')).toBe('1');
+  });
+
+  it('when a 503 AppError names its own Retry-After, that one is sent', async () => {
+    const client = await serveApp((app) =>
+      app.use(() => {
+        throw new AppError('service_unavailable', 'busy', { headers: { 'Retry-After': '7' } });
+      }),
+    );
+    const reply = await client.get('/x');
+    expect(reply.status).toBe(503);
+    expect(reply.body.error).toBe('service_unavailable');
+    expect(reply.headers.get('retry-after')).toBe('7');
   });
 
   it('when no route matches, answers a JSON 404 not_found', async () => {
