@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image per part: docker build --target auth|pets|gateway -t toypetme-<part> .
-# e2e/test/production-install.test.ts runs these very steps without Docker (docs/deploy.md).
+# e2e/test/deploy/production-install.test.ts runs these very steps without Docker (docs/deploy.md).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

@@ -121,7 +121,7 @@ describe('docker-compose.yml', () => {
     expect(redis.command).toEqual(['redis-server', '--appendonly', 'yes']);
     expect(redis.volumes).toEqual(['redis-data:/data']);
     expect(compose.volumes).toHaveProperty('redis-data');
-    expect(redis.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    expect(redis.healthcheck?.test).toEqual(['CMD', 'redis-cli', '-e', 'ping']);
   });
 
   it('when a part is built, its target is a Dockerfile stage and its health check is the image HEALTHCHECK', () => {
@@ -224,5 +224,32 @@ describe('docs/deploy.md', () => {
     );
     const links = [...docs.matchAll(/\]\(([\w-]+\.md)\)/g)].map((match) => `docs/${match[1]!}`);
     for (const path of [...paths, ...links]) await expect(access(join(ROOT, path))).resolves.toBeUndefined();
+  });
+
+  it('when it shows a compose override, the compose schema accepts it and each service it names exists or extends one that does', async () => {
+    const overrides = [...docs.matchAll(/```yaml\n(services:\n[\s\S]*?)```/g)].map((match) => match[1]!);
+    expect(overrides.length).toBeGreaterThanOrEqual(2);
+    const folder = await mkdtemp(join(tmpdir(), 'toypetme-override-'));
+    try {
+      for (const [index, text] of overrides.entries()) {
+        const file = join(folder, `override-${index}.yml`);
+        await writeFile(file, text);
+        const schema = (await dclint(file)).messages.filter((message) => message.rule === 'invalid-schema');
+        expect(schema, text).toEqual([]);
+        const override = parseCompose(text);
+        for (const [name, service] of Object.entries(override.services)) {
+          const base = (service as { extends?: { service?: string } }).extends?.service ?? name;
+          expect(Object.keys(compose.services), name).toContain(base);
+        }
+        for (const network of Object.values(override.services).flatMap((service) =>
+          Array.isArray(service.networks) ? service.networks : Object.keys(service.networks ?? {}),
+        ))
+          expect([...Object.keys(compose.networks ?? {}), ...Object.keys(override.networks ?? {})]).toContain(
+            network,
+          );
+      }
+    } finally {
+      await rm(folder, { recursive: true });
+    }
   });
 });
