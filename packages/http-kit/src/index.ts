@@ -11,6 +11,7 @@ export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export {
   closeRedis,
   connectRedis,
+  waitForRedis,
   createRedis,
   dataNodes,
   deleteByPrefix,

@@ -137,6 +137,39 @@ export async function connectRedis(client: RedisClient, logger: Logger): Promise
   }
 }
 
+/**
+ * For a part that cannot start without Redis (auth: its signing keys live there). Waits up to
+ * `withinMs` for the client to become ready, saying once that it waits, then fails naming the
+ * target and the last connection error (not the first command's "Stream isn't writeable").
+ */
+export async function waitForRedis(
+  client: RedisClient,
+  target: string,
+  logger: Logger,
+  withinMs: number,
+): Promise<void> {
+  if (client.status === 'ready') return;
+  let lastError = 'no answer';
+  const onError = (err: Error): void => {
+    lastError = err.message;
+  };
+  client.on('error', onError);
+  logger.warn({ redis: target, withinMs }, 'waiting for redis: this part cannot start without it');
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', resolve);
+      timer = setTimeout(() => {
+        client.removeListener('ready', resolve);
+        reject(new Error(`Redis at ${target} did not answer within ${withinMs / 1000} s (${lastError})`));
+      }, withinMs);
+    });
+  } finally {
+    clearTimeout(timer);
+    client.removeListener('error', onError);
+  }
+}
+
 export function isCluster(client: RedisClient): client is Cluster {
   return client instanceof Cluster;
 }

@@ -1,6 +1,7 @@
 import {
   closeRedis,
   connectRedis,
+  waitForRedis,
   createRedis,
   describeRedisTarget,
   pingRedis,
@@ -33,6 +34,9 @@ export interface AuthStores {
 }
 
 /** Redis when one is configured; else memory, loudly, since data then dies with the process. */
+/** How long auth waits at start for a Redis that does not answer yet. */
+const REDIS_START_WAIT_MS = 30_000;
+
 export async function openStores(
   target: RedisTarget | undefined,
   keyPrefix: string,
@@ -56,6 +60,9 @@ export async function openStores(
   logger.info({ redis: describeRedisTarget(target) }, 'auth stores on redis');
   const redis = createRedis({ target, logger });
   await connectRedis(redis, logger);
+  // The signing keys are read from Redis next: without it auth cannot start, so it waits a while
+  // (a Redis still loading after a reboot) and then fails saying why.
+  await waitForRedis(redis, describeRedisTarget(target), logger, REDIS_START_WAIT_MS);
   const keys = authKeys(keyPrefix);
   return {
     users: new RedisUserStore(redis, keys),
