@@ -88,6 +88,8 @@ export function cacheControlMaxAgeMs(header: string | null): number | undefined 
  */
 /** The least time between two refreshes of a stale cache that keeps answering. */
 const MIN_REFRESH_MS = 1000;
+/** With no key cached, the least time between two fetches after one failed. */
+const COLD_RETRY_MS = 1000;
 
 export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
   let fetchedAt = Number.NEGATIVE_INFINITY;
@@ -141,8 +143,18 @@ export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
     );
   };
 
+  // No key at all and the last fetch failed: one request a second pays for a new attempt, every
+  // other gets its 503 at once (not one fetch and one timeout each).
+  const fetchCold = async (): Promise<void> => {
+    if (!lastFailed) return inFlight ?? reload();
+    if (inFlight !== undefined || Date.now() - attemptedAt < Math.min(COLD_RETRY_MS, options.cooldownMs)) {
+      throw new Error('no signing keys: the last JWKS fetch failed moments ago');
+    }
+    return reload();
+  };
+
   const getKey: JWTVerifyGetKey = async (header, token) => {
-    if (!loaded()) await reload();
+    if (!loaded()) await fetchCold();
     else if (stale()) refreshInBackground();
     try {
       return await remote(header, token);

@@ -105,12 +105,41 @@ describe('remote JWKS: unreachable or broken', () => {
     await expect(verifier.ready()).rejects.toThrow();
   });
 
-  it('when the JWKS returns after an outage, a cold verifier recovers without a restart', async () => {
+  it('when the JWKS returns after an outage, a cold verifier recovers within a second without a restart', async () => {
     const verifier = remoteVerifier();
     jwks.mode = 'error';
     expect(await outcome(verifier, token(key))).toEqual(UNAVAILABLE);
     jwks.mode = 'ok';
+    advance(1000);
     expect(await outcome(verifier, token(key))).toEqual(OK);
+  });
+
+  it('when the JWKS keeps failing and no key is cached, requests within a second of the failed fetch get 503 at once and fetch nothing', async () => {
+    const verifier = remoteVerifier();
+    jwks.mode = 'error';
+    expect(await outcome(verifier, token(key))).toEqual(UNAVAILABLE);
+    expect(jwks.requests).toBe(1);
+    for (let i = 0; i < 20; i += 1) expect(await outcome(verifier, token(key))).toEqual(UNAVAILABLE);
+    expect(jwks.requests).toBe(1);
+    advance(1000);
+    expect(await outcome(verifier, token(key))).toEqual(UNAVAILABLE);
+    expect(jwks.requests).toBe(2);
+  });
+
+  it('when a retry of a cold cache hangs, other requests meanwhile get 503 at once instead of waiting on it', async () => {
+    const verifier = remoteVerifier({ timeoutMs: 500 });
+    jwks.mode = 'error';
+    expect(await outcome(verifier, token(key))).toEqual(UNAVAILABLE);
+    jwks.mode = 'hang';
+    advance(1000);
+    let retryAnswered = false;
+    const retry = outcome(verifier, token(key)).finally(() => (retryAnswered = true));
+    await vi.waitUntil(() => jwks.requests === 2, { timeout: 2000, interval: 5 });
+    const others = await Promise.all(Array.from({ length: 10 }, () => outcome(verifier, token(key))));
+    expect(others).toEqual(Array.from({ length: 10 }, () => UNAVAILABLE));
+    expect(retryAnswered).toBe(false);
+    expect(await retry).toEqual(UNAVAILABLE);
+    expect(jwks.requests).toBe(2);
   });
 
   it('when the JWKS goes down after keys are cached, genuine tokens still verify past the cache age', async () => {
