@@ -20,6 +20,9 @@ export interface RunningKeySource {
   stop(): void;
 }
 
+/** How often each replica re-reads the signing keys from the store. */
+const RING_RELOAD_MS = 2000;
+
 /** How often each replica runs the rotation schedule and reloads the ring: well inside propagation. */
 function maintenanceEveryMs(config: AuthConfig): number {
   return Math.max(1000, Math.min(60_000, Math.floor(config.keyPropagationMs / 4)));
@@ -86,17 +89,36 @@ export async function openKeySource(
     schedule: deps.policy,
   });
   await untilSigning(deps, ring);
-  const timer = setInterval(
-    () => {
-      rotate(deps, Date.now())
-        .then(() => ring.reload())
-        .catch((err: unknown) =>
-          logger.warn({ err: (err as Error).message }, 'signing-key maintenance failed; will retry'),
-        );
-    },
+  let failing = false;
+  const attempt = (work: () => Promise<unknown>): void => {
+    work().then(
+      () => {
+        if (failing) logger.info('signing-key maintenance works again');
+        failing = false;
+      },
+      (err: unknown) => {
+        if (!failing)
+          logger.warn({ err: (err as Error).message }, 'signing-key maintenance failed; will retry');
+        failing = true;
+      },
+    );
+  };
+  const maintenance = setInterval(
+    () => attempt(() => rotate(deps, Date.now()).then(() => ring.reload())),
     maintenanceEveryMs(config) + randomBytes(1)[0]!,
   );
-  timer.unref();
-  logger.info({ kid: ring.current().kid, alg: config.signingAlg }, 'signing with managed keys');
-  return { keys: ring, stop: () => clearInterval(timer) };
+  // Re-reading the store is cheap (only new kids are decrypted): doing it often is what makes an
+  // operator's `retire`, or a key another replica minted, reach this replica within seconds.
+  const reloading = setInterval(() => attempt(() => ring.reload()), RING_RELOAD_MS);
+  maintenance.unref();
+  reloading.unref();
+  const current = ring.current();
+  logger.info({ kid: current.kid, alg: current.alg }, 'signing with managed keys');
+  return {
+    keys: ring,
+    stop: () => {
+      clearInterval(maintenance);
+      clearInterval(reloading);
+    },
+  };
 }

@@ -2,12 +2,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '@toypetme/http-kit';
 import { testRedis, type TestRedis } from '@toypetme/test-kit';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, rotationPolicy } from '../src/config.js';
 import { loadJwtSecret, loadPinnedKey, loadSessionKeys } from '../src/dev-secrets.js';
-import { openKeySource } from '../src/key-source.js';
+import { keyRecordStore, openKeySource } from '../src/key-source.js';
+import { deriveKek, retire } from '../src/keys/index.js';
 
 const logger = createLogger({ name: 'key-source-test', level: 'silent' });
 const dirs: string[] = [];
@@ -121,5 +122,34 @@ describe('managed keys in Redis', () => {
     const stored = JSON.stringify(await t.redis.hgetall(`${config.redisKeyPrefix}signing-keys`));
     expect(stored).toContain(a.keys.current().kid);
     expect(stored).not.toMatch(/PRIVATE KEY|"d":/);
+  });
+
+  it('when an operator retires the signing key, every running replica stops signing with it and stops publishing it within seconds', async () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: `${t.prefix}retire:`,
+      JWT_SECRET: SECRET,
+    });
+    // The default schedule runs maintenance once a minute: only the frequent re-read brings the
+    // retire to the replicas in time.
+    const replicas = await Promise.all([
+      openKeySource(config, t.redis, logger),
+      openKeySource(config, t.redis, logger),
+    ]);
+    try {
+      const compromised = replicas[0].keys.current().kid;
+      const store = keyRecordStore(config, t.redis);
+      const deps = { store, kek: deriveKek(SECRET), policy: rotationPolicy(config) };
+      await retire(deps, compromised, Date.now());
+      const moved = () =>
+        replicas.every(
+          ({ keys }) =>
+            keys.current().kid !== compromised && keys.published().every((key) => key.kid !== compromised),
+        );
+      await vi.waitUntil(moved, { timeout: 10_000, interval: 100 });
+      expect(replicas[0].keys.current().kid).toBe(replicas[1].keys.current().kid);
+    } finally {
+      for (const replica of replicas) replica.stop();
+    }
   });
 });
