@@ -79,11 +79,16 @@ async function main(): Promise<void> {
     `kids: ${jwks.body?.keys.map((k) => k.kid).join(', ')}`,
   );
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.body), {
-      algorithms: ['RS256'],
+    // Each key announces its algorithm (RS256 by default; ES256 or EdDSA when JWT_ALG says so), and
+    // jose accepts a token only with the alg its kid announces.
+    const announced = [...new Set(jwks.body?.keys.map((k) => k.alg).filter((alg) => alg !== undefined))];
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks.body), {
+      algorithms: announced,
       typ: 'at+jwt',
     });
-    console.log(`✓ Verified the signature offline against the JWKS (sub ${payload.sub}, iss ${payload.iss})`);
+    console.log(
+      `✓ Verified the ${protectedHeader.alg} signature offline against the JWKS (sub ${payload.sub}, iss ${payload.iss})`,
+    );
   } catch (err) {
     failures += 1;
     console.log(`✗ Offline verification failed: ${(err as Error).message}`);
