@@ -109,12 +109,27 @@ export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
   });
   let inFlight: Promise<void> | undefined;
   let lastFailed = false;
+  let warnedAlgs = '';
+  // A key set none of whose keys this verifier may use refuses every token with a bare 403: say
+  // so in the log once (e.g. auth's JWT_ALG=ES256 while pets allows only RS256).
+  const checkAlgorithms = (): void => {
+    const announced = [...new Set((remote.jwks()?.keys ?? []).map((jwk) => jwk.alg ?? '?'))].sort().join(',');
+    if (announced === '' || announced === warnedAlgs) return;
+    if (!announced.split(',').some((alg) => options.algorithms.includes(alg))) {
+      warnedAlgs = announced;
+      options.logger?.warn(
+        { announced, allowed: options.algorithms.join(',') },
+        'no JWKS key uses an allowed algorithm: every token will be refused',
+      );
+    }
+  };
   const reload = (): Promise<void> => {
     attemptedAt = Date.now();
     const current = remote.reload().then(
       () => {
         fetchedAt = Date.now();
         lastFailed = false;
+        checkAlgorithms();
       },
       (err: unknown) => {
         lastFailed = true;

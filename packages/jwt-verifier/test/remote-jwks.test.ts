@@ -307,4 +307,28 @@ describe('remote JWKS: the algorithm each kid announces', () => {
     expect(await outcome(verifier, await ecToken(key.kid))).toEqual(INVALID);
     expect(await outcome(verifier, token(key, { header: { kid: 'ec-key' } }))).toEqual(INVALID);
   });
+
+  it('when no JWKS key uses an allowed algorithm, the verifier says so in the log once, and tokens are invalid_token', async () => {
+    const warnings: { fields: unknown; message: string }[] = [];
+    const logger = {
+      warn: (fields: unknown, message: string) => warnings.push({ fields, message }),
+      debug: () => undefined,
+    };
+    const verifier = remoteVerifier({ algorithms: ['ES256'], logger: logger as never });
+    await verifier.warm();
+    expect(await outcome(verifier, token(key))).toEqual(INVALID);
+    expect(warnings).toEqual([
+      {
+        fields: { announced: 'RS256', allowed: 'ES256' },
+        message: 'no JWKS key uses an allowed algorithm: every token will be refused',
+      },
+    ]);
+  });
+
+  it('when a JWKS key uses an allowed algorithm, nothing is logged', async () => {
+    const warnings: unknown[] = [];
+    const logger = { warn: (...args: unknown[]) => warnings.push(args), debug: () => undefined };
+    await remoteVerifier({ algorithms: ['RS256', 'ES256'], logger: logger }).warm();
+    expect(warnings).toEqual([]);
+  });
 });
