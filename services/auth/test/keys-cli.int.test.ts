@@ -52,6 +52,31 @@ describe('npm run keys (compiled CLI)', () => {
     expect((await keys('list')).stdout).toBe(before);
   });
 
+  it('when it runs, it first names the store it works on', async () => {
+    expect((await keys('list')).stdout.split('\n')[0]).toBe(`store: ${join(dir, 'signing-keys.json')}`);
+  });
+
+  it.each([['rotate'], ['retire', 'some-kid']])(
+    'when %s meets a store with no keys (a forgotten REDIS_URL, a mistyped folder), it exits 1 naming the store and creates nothing',
+    async (...args) => {
+      const empty = await mkdtemp(join(tmpdir(), 'tpm-keys-empty-'));
+      try {
+        const elsewhere = { ...env(), DATA_DIR: empty };
+        await expect(run(process.execPath, [CLI, ...args], { env: elsewhere })).rejects.toMatchObject({
+          code: 1,
+          stderr: expect.stringContaining(
+            `no managed keys in ${join(empty, 'signing-keys.json')}`,
+          ) as unknown,
+        });
+        expect((await run(process.execPath, [CLI, 'list'], { env: elsewhere })).stdout).toContain(
+          'no managed keys',
+        );
+      } finally {
+        await rm(empty, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('when the command is unknown, exits 1 with the usage', async () => {
     await expect(keys('bogus')).rejects.toMatchObject({
       code: 1,

@@ -3,11 +3,13 @@
  * in the same store and with the same environment as the auth service. Running auth replicas pick
  * a change up at their next maintenance (about a minute).
  */
+import { join, resolve } from 'node:path';
 import {
   closeRedis,
   connectRedis,
   createLogger,
   createRedis,
+  describeRedisTarget,
   runMain,
   type RedisClient,
 } from '@toypetme/http-kit';
@@ -67,6 +69,12 @@ async function checkSecret(store: KeyRecordStore, kek: Kek, except?: string): Pr
   }
 }
 
+function storeName(config: AuthConfig): string {
+  return config.redis === undefined
+    ? join(resolve(config.dataDir), 'signing-keys.json')
+    : `Redis at ${describeRedisTarget(config.redis)}, prefix ${config.redisKeyPrefix}`;
+}
+
 async function run(config: AuthConfig, args: readonly string[]): Promise<void> {
   if (config.privateKeyPem !== undefined || config.privateKeyFile !== undefined) {
     throw new Error('JWT_PRIVATE_KEY[_FILE] pins one key: there are no managed keys to list or rotate');
@@ -83,6 +91,13 @@ async function run(config: AuthConfig, args: readonly string[]): Promise<void> {
       policy: rotationPolicy(config),
     };
     const [command, kid] = args;
+    // Which store this is, so an operator who forgot REDIS_URL or mistyped the prefix sees it.
+    process.stdout.write(`store: ${storeName(config)}\n`);
+    if ((command === 'rotate' || command === 'retire') && (await store.list()).length === 0) {
+      throw new Error(
+        `no managed keys in ${storeName(config)}: not the auth service's store (check REDIS_URL, REDIS_KEY_PREFIX, DATA_DIR); nothing was changed`,
+      );
+    }
     if (command === 'list') {
       printRecords(await store.list(), Date.now());
     } else if (command === 'rotate') {
