@@ -69,9 +69,17 @@ export function rotationPolicy(config: AuthConfig): RotationPolicy {
   };
 }
 
+/** Whether the text is one shorter piece over and over (`changeme-changeme-…`, `12345678…`). */
+function repeats(value: string): boolean {
+  for (let period = 1; period <= value.length / 2; period += 1) {
+    if (value.slice(period) === value.slice(0, value.length - period)) return true;
+  }
+  return false;
+}
+
 /**
- * A secret shorter than 32 characters, or made of fewer than 8 different characters
- * (`changeme…`, `aaaa…`), is a placeholder, not a secret.
+ * A secret shorter than 32 characters, made of fewer than 8 different characters (`aaaa…`), or
+ * one short piece repeated (`changeme-changeme-…`) is a placeholder, not a secret.
  */
 function weakSecret(name: string, value: string): string | undefined {
   if (value.length < MIN_SECRET_LENGTH) {
@@ -79,6 +87,9 @@ function weakSecret(name: string, value: string): string | undefined {
   }
   if (new Set(value).size < MIN_DISTINCT_CHARACTERS) {
     return `${name} looks like a placeholder (fewer than ${MIN_DISTINCT_CHARACTERS} different characters): use random bytes, e.g. openssl rand -base64 48`;
+  }
+  if (repeats(value)) {
+    return `${name} looks like a placeholder (one short piece repeated): use random bytes, e.g. openssl rand -base64 48`;
   }
   return undefined;
 }
@@ -155,6 +166,9 @@ export function loadConfig(env: Env): AuthConfig {
     reader.problem("SESSION_COOKIE_NAME may hold only letters, digits and !#$%&'*+-.^_`|~");
   }
   if (config.sessionKeys?.length === 0) reader.problem('SESSION_KEYS is set but lists no key');
+  if (config.jwtSecretPrevious !== undefined && config.jwtSecretPrevious === config.jwtSecret) {
+    reader.problem('JWT_SECRET_PREVIOUS equals JWT_SECRET: set it to the old secret, or unset it');
+  }
   if (config.privateKeyPem !== undefined && config.privateKeyFile !== undefined) {
     reader.problem('set only one of JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE');
   }

@@ -154,6 +154,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...PRODUCTION, JWT_SECRET: STRONG_KEY })).toThrow(/JWT_SECRET must differ/);
   });
 
+  it.each([
+    ['1234567812345678123456781234567812345678'],
+    ['changeme-changeme-changeme-changeme'],
+    ['abcdefgh'.repeat(5)],
+    ['Secret42!'.repeat(4)],
+  ])('when NODE_ENV=production gets the repeated-piece secret %s, refuses it as a placeholder', (weak) => {
+    for (const settings of [{ JWT_SECRET: weak }, { SESSION_KEYS: weak }]) {
+      expect(() => loadConfig({ ...PRODUCTION, ...settings })).toThrow(
+        /looks like a placeholder \(one short piece repeated\)/,
+      );
+    }
+  });
+
+  it('when JWT_SECRET_PREVIOUS equals JWT_SECRET, refuses it naming both', () => {
+    expect(() => loadConfig({ JWT_SECRET: STRONG_KEY, JWT_SECRET_PREVIOUS: STRONG_KEY })).toThrow(
+      /JWT_SECRET_PREVIOUS equals JWT_SECRET/,
+    );
+  });
+
   it('when SESSION_KEYS is set but lists no key, refuses it in any environment', () => {
     expect(() => loadConfig({ SESSION_KEYS: ' , ' })).toThrow(/SESSION_KEYS is set but lists no key/);
     expect(() => loadConfig({ ...PRODUCTION, SESSION_KEYS: ',' })).toThrow(/SESSION_KEYS is required/);
