@@ -32,9 +32,26 @@ async function readOrCreate(
 
 /** The pinned signing key (JWT_PRIVATE_KEY, or JWT_PRIVATE_KEY_FILE), if one is configured. */
 export async function loadPinnedKey(config: AuthConfig): Promise<KeyObject | undefined> {
-  if (config.privateKeyPem !== undefined) return createPrivateKey(config.privateKeyPem);
-  if (config.privateKeyFile !== undefined)
-    return createPrivateKey(await readFile(config.privateKeyFile, 'utf8'));
+  const named = async (name: string, read: () => Promise<string>): Promise<KeyObject> => {
+    try {
+      return createPrivateKey(await read());
+    } catch (err) {
+      // OpenSSL's "DECODER routines::unsupported" says nothing of where the key came from.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new Error(`${name}: no such file`, { cause: err });
+      throw new Error(`${name}: not an unencrypted PEM private key (${(err as Error).message})`, {
+        cause: err,
+      });
+    }
+  };
+  if (config.privateKeyPem !== undefined) {
+    const pem = config.privateKeyPem;
+    return named('JWT_PRIVATE_KEY', () => Promise.resolve(pem));
+  }
+  if (config.privateKeyFile !== undefined) {
+    const file = config.privateKeyFile;
+    return named(`JWT_PRIVATE_KEY_FILE (${file})`, () => readFile(file, 'utf8'));
+  }
   return undefined;
 }
 

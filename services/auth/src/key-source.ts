@@ -4,6 +4,7 @@ import { rotationPolicy, type AuthConfig } from './config.js';
 import { loadJwtSecret, loadPinnedKey } from './dev-secrets.js';
 import { staticKeySource, toSigningKey, type KeySource } from './domain/signing-key.js';
 import {
+  DEFAULT_KEY_LOCK_TTL_MS,
   deriveKek,
   FileKeyRecordStore,
   KeyRing,
@@ -37,16 +38,21 @@ function hasSigningKey(ring: KeyRing): boolean {
   }
 }
 
+/** Between two tries at a first signing key. */
+const FIRST_KEY_RETRY_MS = 200;
+
 /**
  * Runs the schedule and loads the ring until a key can sign. A replica that lost the mint lock to
- * another starting at the same moment waits here for that one's key instead of failing.
+ * another starting at the same moment waits here for that one's key instead of failing; a lock
+ * left by a replica that died holding it expires within its TTL, so the wait outlasts that.
  */
-async function untilSigning(deps: RotationDeps, ring: KeyRing, attempts = 50): Promise<void> {
+async function untilSigning(deps: RotationDeps, ring: KeyRing): Promise<void> {
+  const attempts = Math.ceil(((deps.lockTtlMs ?? DEFAULT_KEY_LOCK_TTL_MS) + 5_000) / FIRST_KEY_RETRY_MS);
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     await rotate(deps, Date.now());
     await ring.reload();
     if (hasSigningKey(ring)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, FIRST_KEY_RETRY_MS));
   }
   throw new Error('no signing key became available (is another replica holding the key lock?)');
 }

@@ -49,6 +49,22 @@ describe('development secrets', () => {
     expect((await loadPinnedKey(loadConfig({ JWT_PRIVATE_KEY_FILE: file })))?.asymmetricKeyType).toBe('rsa');
     expect(await loadPinnedKey(loadConfig({}))).toBeUndefined();
   });
+
+  it('when the pinned key is missing, garbage or a public key, the error names the variable', async () => {
+    const dir = await dataDir();
+    await expect(loadPinnedKey(loadConfig({ JWT_PRIVATE_KEY_FILE: join(dir, 'nope.pem') }))).rejects.toThrow(
+      /^JWT_PRIVATE_KEY_FILE \(.*nope\.pem\): no such file$/,
+    );
+    await expect(loadPinnedKey(loadConfig({ JWT_PRIVATE_KEY: 'garbage' }))).rejects.toThrow(
+      /^JWT_PRIVATE_KEY: not an unencrypted PEM private key/,
+    );
+    const publicPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    await expect(loadPinnedKey(loadConfig({ JWT_PRIVATE_KEY: publicPem }))).rejects.toThrow(
+      /^JWT_PRIVATE_KEY: not an unencrypted PEM private key/,
+    );
+  });
 });
 
 describe('managed keys in the data folder', () => {
@@ -123,6 +139,19 @@ describe('managed keys in Redis', () => {
     expect(stored).toContain(a.keys.current().kid);
     expect(stored).not.toMatch(/PRIVATE KEY|"d":/);
   });
+
+  it('when a replica died holding the key lock on an empty store, the next start waits the lock out and signs', async () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: `${t.prefix}stale-lock:`,
+      JWT_SECRET: SECRET,
+    });
+    // Longer than the 10 s a start used to wait; shorter than the lock's 30 s TTL plus margin.
+    await t.redis.set(`${config.redisKeyPrefix}signing-keys:lock`, 'dead-replica', 'PX', 12_000);
+    const started = await openKeySource(config, t.redis, logger);
+    started.stop();
+    expect(started.keys.current().kid).toMatch(/^[\w-]{43}$/);
+  }, 30_000);
 
   it('when an operator retires the signing key, every running replica stops signing with it and stops publishing it within seconds', async () => {
     const config = loadConfig({
