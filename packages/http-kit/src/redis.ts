@@ -181,7 +181,9 @@ export function dataNodes(client: RedisClient): Redis[] {
 
 /**
  * A readiness check: resolves when the server answers PING; for a cluster, when every master
- * answers and the cluster says its state is ok (every slot served).
+ * that serves slots is connected and answers, and the cluster says its state is ok. ioredis drops
+ * a master it lost from its node list, and the cluster only marks it failed after its node
+ * timeout: so the masters are counted from the slot map, not from the client's list.
  */
 export async function pingRedis(client: RedisClient): Promise<void> {
   const answers = await Promise.all(dataNodes(client).map((node) => node.ping()));
@@ -189,6 +191,15 @@ export async function pingRedis(client: RedisClient): Promise<void> {
     throw new Error('unexpected PING answer');
   }
   if (isCluster(client)) {
+    const known = new Set(dataNodes(client).map((node) => `${node.options.host}:${node.options.port}`));
+    // Each slot range lists its master first, then its replicas.
+    const serving = new Set(
+      (await client.cluster('SLOTS')).flatMap(([, , master]) =>
+        master === undefined ? [] : [`${master[0]}:${master[1]}`],
+      ),
+    );
+    const lost = [...serving].filter((address) => !known.has(address));
+    if (lost.length > 0) throw new Error(`cluster master unreachable: ${lost.join(', ')}`);
     const info = String(await client.cluster('INFO'));
     if (!/cluster_state:ok/.test(info)) throw new Error('cluster state is not ok');
   }

@@ -66,6 +66,33 @@ describe('when REDIS_CLUSTER_NODES points at a real Redis Cluster (3 masters, 3 
   });
 });
 
+describe('when a master of a cluster without replicas dies (before the cluster marks it failed)', () => {
+  let cluster: TestRedisCluster;
+  let redis: RedisClient;
+  beforeAll(async () => {
+    // A long node timeout: the cluster keeps saying cluster_state:ok for 30 s after the loss.
+    cluster = await startRedisCluster({ masters: 3, nodeTimeoutMs: 30_000 });
+    redis = createRedis({ target: { mode: 'cluster', nodes: cluster.nodes.slice(0, 1) }, logger });
+    await connectRedis(redis, logger);
+  }, START_TIMEOUT);
+  afterAll(async () => {
+    await closeRedis(redis);
+    await cluster.stop();
+  });
+
+  it('when the client has dropped it from its node list, readiness still fails, naming it', async () => {
+    await pingRedis(redis);
+    const [, victim] = cluster.servers;
+    await victim!.stop('SIGKILL');
+    await waitFor(
+      () => Promise.resolve(dataNodes(redis).length === 2),
+      10_000,
+      () => `masters known: ${dataNodes(redis).length}`,
+    );
+    await expect(pingRedis(redis)).rejects.toThrow(`cluster master unreachable: 127.0.0.1:${victim!.port}`);
+  });
+});
+
 describe('when REDIS_SENTINELS points at a real Sentinel watching a password-protected master', () => {
   let sentinel: TestRedisSentinel;
   let redis: RedisClient;

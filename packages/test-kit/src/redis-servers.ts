@@ -122,6 +122,8 @@ export interface RedisClusterOptions {
   replicas?: number;
   /** requirepass and masterauth of every node. */
   password?: string;
+  /** cluster-node-timeout: how long a silent master counts as alive (default 2000 ms). */
+  nodeTimeoutMs?: number;
 }
 
 export interface TestRedisCluster {
@@ -170,6 +172,7 @@ export async function startRedisCluster({
   masters = 3,
   replicas = 0,
   password,
+  nodeTimeoutMs = 2000,
 }: RedisClusterOptions = {}): Promise<TestRedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'toypetme-cluster-'));
   const servers: RedisProcess[] = [];
@@ -192,7 +195,7 @@ export async function startRedisCluster({
           '--cluster-config-file',
           join(dir, `nodes-${i}.conf`),
           '--cluster-node-timeout',
-          '2000',
+          String(nodeTimeoutMs),
           ...auth,
         ]),
       );
