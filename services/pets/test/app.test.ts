@@ -121,6 +121,9 @@ describe('validation', () => {
     ['an object name', { name: { $ne: null }, species: 'dog' }, 'name'],
     ['a boolean species', { name: 'Rex', species: true }, 'species'],
     ['a lone surrogate in the name', { name: 'Rex\ud800', species: 'dog' }, 'name'],
+    ['a NUL in the name', { name: 'Re\u0000x', species: 'dog' }, 'name'],
+    ['a line break in the species', { name: 'Rex', species: 'do\ng' }, 'species'],
+    ['an escape character in the name', { name: 'Rex\u001b[31m', species: 'dog' }, 'name'],
   ])('when POST has %s, it is 400 invalid_request naming the field', async (_case, json, field) => {
     const { token } = await pets.user();
     const res = await pets.call('POST', '/api/pets', { token, json });
