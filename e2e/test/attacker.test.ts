@@ -448,6 +448,12 @@ describe('robustness', () => {
     }
   });
 
+  it('when an HTTP/1.1 request carries no Host header, the gateway answers a JSON 400 invalid_request', async () => {
+    const answer = await exchange(stack.gatewayUrl, 'GET /auth/me HTTP/1.1\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.split('\r\n\r\n')[1] ?? '')).toMatchObject({ error: 'invalid_request' });
+  });
+
   it('when 10 clients send oversized chunked bodies to auth and pets at once, each gets 413 payload_too_large and other clients keep getting their answers', async () => {
     const oversized = (path: string) =>
       fetch(`${stack.gatewayUrl}${path}`, {

@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { accessLog } from './access-log.js';
 import { errorMiddleware } from './error-middleware.js';
+import { AppError } from './errors.js';
 import { trustForwarded } from './forwarded.js';
 import { healthRoutes, type ReadinessChecks } from './health.js';
 import type { Logger } from './logger.js';
@@ -14,9 +15,18 @@ export interface BaseAppOptions {
   trustedProxies?: readonly string[];
 }
 
+/** RFC 9112 §3.2: an HTTP/1.1 request without a Host header is a 400. */
+const requireHost: Koa.Middleware = async (ctx, next) => {
+  const { httpVersionMajor, httpVersionMinor, headers } = ctx.req;
+  if (httpVersionMajor === 1 && httpVersionMinor >= 1 && headers.host === undefined) {
+    throw new AppError('invalid_request', 'An HTTP/1.1 request needs a Host header.');
+  }
+  await next();
+};
+
 /**
  * The stack every service shares, in order: request id, security headers, access log, error
- * rendering (so even failures of later middleware are JSON), forwarded-header trust, then
+ * rendering (so even failures of later middleware are JSON), a Host header, forwarded-header trust, then
  * /healthz and /readyz.
  */
 export function createBaseApp({ logger, readiness, trustedProxies }: BaseAppOptions): Koa {
@@ -26,6 +36,7 @@ export function createBaseApp({ logger, readiness, trustedProxies }: BaseAppOpti
   app.use(securityHeaders());
   app.use(accessLog(logger));
   app.use(errorMiddleware(logger));
+  app.use(requireHost);
   if (trustedProxies !== undefined) app.use(trustForwarded(app, trustedProxies));
   app.use(healthRoutes(readiness));
   return app;

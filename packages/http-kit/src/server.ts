@@ -43,7 +43,9 @@ export async function serve({
   const inFlight = new Set<ServerResponse>();
   let draining = false;
   let swept = false;
-  const server = createServer((req, res) => {
+  // Node answers a Host-less HTTP/1.1 request with a bare 400 of its own; createBaseApp refuses
+  // it instead, as JSON with a request id like every other error.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     // Shutting down: every answer closes its connection (see close below).
     if (draining) res.setHeader('connection', 'close');
     inFlight.add(res);

@@ -1,7 +1,8 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import Koa from 'koa';
 import { describe, expect, it } from 'vitest';
-import { createLogger, serve } from '../src/index.js';
+import { createBaseApp, createLogger, serve } from '../src/index.js';
 
 interface Outcome {
   status?: number;
@@ -79,6 +80,40 @@ describe('serve: shutdown of idle kept-alive connections', () => {
       await closing;
     } finally {
       agent.destroy();
+    }
+  });
+});
+
+/** Sends raw HTTP and reads until the server closes (Connection: close asked). */
+function raw(url: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.write(text);
+  });
+}
+
+describe('serve with the base app: the Host header', () => {
+  it('when an HTTP/1.1 request has no Host, it is a JSON 400 invalid_request with a request id; with one, or in HTTP/1.0, it is served', async () => {
+    const logger = createLogger({ name: 'serve-test', level: 'silent' });
+    const app = createBaseApp({ logger, readiness: {} });
+    const running = await serve({ app, host: '127.0.0.1', port: 0, logger, shutdownTimeoutMs: 1000 });
+    try {
+      const missing = await raw(running.url, 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
+      expect(missing).toMatch(/^HTTP\/1\.1 400 /);
+      expect(missing).toMatch(/\r\nx-request-id: /i);
+      const body = JSON.parse(missing.split('\r\n\r\n')[1]!) as Record<string, unknown>;
+      expect(body).toMatchObject({ error: 'invalid_request' });
+      expect(body.requestId).toEqual(expect.any(String));
+      const present = await raw(running.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(present).toMatch(/^HTTP\/1\.1 200 /);
+      expect(await raw(running.url, 'GET /healthz HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      await running.close();
     }
   });
 });
