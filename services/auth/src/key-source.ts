@@ -6,6 +6,7 @@ import { staticKeySource, toSigningKey, type KeySource } from './domain/signing-
 import {
   DEFAULT_KEY_LOCK_TTL_MS,
   deriveKek,
+  KeyDecryptError,
   FileKeyRecordStore,
   KeyRing,
   reencrypt,
@@ -18,6 +19,11 @@ import { authKeys } from './stores/keys.js';
 
 export interface RunningKeySource {
   keys: KeySource;
+  /**
+   * A readiness check: rejects while the stored keys cannot be opened (another replica re-sealed
+   * them under a new JWT_SECRET): this replica then signs with what it last loaded and is stale.
+   */
+  ready(): Promise<void>;
   stop(): void;
 }
 
@@ -77,7 +83,11 @@ export async function openKeySource(
   if (pinned !== undefined) {
     const key = await toSigningKey(pinned, config.signingAlg);
     logger.info({ kid: key.kid }, 'signing with the configured key (no rotation)');
-    return { keys: staticKeySource(key, config.jwksMaxAgeSec), stop: () => undefined };
+    return {
+      keys: staticKeySource(key, config.jwksMaxAgeSec),
+      ready: () => Promise.resolve(),
+      stop: () => undefined,
+    };
   }
   const store = keyRecordStore(config, redis);
   const kek = deriveKek(await loadJwtSecret(config, logger));
@@ -96,16 +106,20 @@ export async function openKeySource(
   });
   await untilSigning(deps, ring);
   let failing = false;
+  let unopenable: Error | undefined;
   const attempt = (work: () => Promise<unknown>): void => {
     work().then(
       () => {
         if (failing) logger.info('signing-key maintenance works again');
         failing = false;
+        unopenable = undefined;
       },
       (err: unknown) => {
         if (!failing)
           logger.warn({ err: (err as Error).message }, 'signing-key maintenance failed; will retry');
         failing = true;
+        // A store outage is the store's readiness check's to report; keys it cannot open are ours.
+        if (err instanceof KeyDecryptError) unopenable = err;
       },
     );
   };
@@ -122,6 +136,7 @@ export async function openKeySource(
   logger.info({ kid: current.kid, alg: current.alg }, 'signing with managed keys');
   return {
     keys: ring,
+    ready: () => (unopenable === undefined ? Promise.resolve() : Promise.reject(unopenable)),
     stop: () => {
       clearInterval(maintenance);
       clearInterval(reloading);

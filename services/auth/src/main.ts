@@ -15,7 +15,7 @@ async function start(config: AuthConfig): Promise<void> {
   const hasher = boundedHasher(argon2Hasher(), config.hashing);
   const app = createApp({
     logger,
-    readiness: stores.readiness,
+    readiness: { ...stores.readiness, keys: () => signing.ready() },
     trustedProxies: config.trustedProxies,
     users: stores.users,
     sessions: stores.sessions,

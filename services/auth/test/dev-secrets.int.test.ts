@@ -8,7 +8,7 @@ import { testRedis, type TestRedis } from '@toypetme/test-kit';
 import { loadConfig, rotationPolicy } from '../src/config.js';
 import { loadJwtSecret, loadPinnedKey, loadSessionKeys } from '../src/dev-secrets.js';
 import { keyRecordStore, openKeySource } from '../src/key-source.js';
-import { deriveKek, retire } from '../src/keys/index.js';
+import { deriveKek, retire, rotateNow } from '../src/keys/index.js';
 
 const logger = createLogger({ name: 'key-source-test', level: 'silent' });
 const dirs: string[] = [];
@@ -152,6 +152,43 @@ describe('managed keys in Redis', () => {
     started.stop();
     expect(started.keys.current().kid).toMatch(/^[\w-]{43}$/);
   }, 30_000);
+
+  it('when another replica re-seals the keys under a new JWT_SECRET and a key is minted, a replica still on the old secret reports not ready', async () => {
+    const settings = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${t.prefix}reseal:` };
+    const stale = await openKeySource(loadConfig({ ...settings, JWT_SECRET: SECRET }), t.redis, logger);
+    const renewed = 'a-second-jwt-secret-of-at-least-32-chars';
+    const fresh = await openKeySource(
+      loadConfig({ ...settings, JWT_SECRET: renewed, JWT_SECRET_PREVIOUS: SECRET }),
+      t.redis,
+      logger,
+    );
+    try {
+      await expect(fresh.ready()).resolves.toBeUndefined();
+      // The keys the stale replica holds still sign; the next key, sealed under the new secret,
+      // is the one it cannot open.
+      const freshConfig = loadConfig({ ...settings, JWT_SECRET: renewed });
+      await rotateNow(
+        {
+          store: keyRecordStore(freshConfig, t.redis),
+          kek: deriveKek(renewed),
+          policy: rotationPolicy(freshConfig),
+        },
+        Date.now(),
+      );
+      await vi.waitUntil(
+        () =>
+          stale.ready().then(
+            () => false,
+            () => true,
+          ),
+        { timeout: 10_000, interval: 100 },
+      );
+      await expect(stale.ready()).rejects.toThrow(/signing key/);
+    } finally {
+      stale.stop();
+      fresh.stop();
+    }
+  });
 
   it('when an operator retires the signing key, every running replica stops signing with it and stops publishing it within seconds', async () => {
     const config = loadConfig({
