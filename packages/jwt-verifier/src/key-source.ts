@@ -158,14 +158,25 @@ export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
     );
   };
 
-  // No key at all and the last fetch failed: one request a second pays for a new attempt, every
-  // other gets its 503 at once (not one fetch and one timeout each).
+  // No key at all and a request's fetch failed: for a second after, and while one request retries,
+  // every other request gets its 503 at once (not one fetch and one timeout each). The start-up
+  // prefetch does not count: the first request after it still tries for itself.
+  let coldFailedAt = Number.NEGATIVE_INFINITY;
+  let coldRetry: Promise<void> | undefined;
   const fetchCold = async (): Promise<void> => {
-    if (!lastFailed) return inFlight ?? reload();
-    if (inFlight !== undefined || Date.now() - attemptedAt < Math.min(COLD_RETRY_MS, options.cooldownMs)) {
-      throw new Error('no signing keys: the last JWKS fetch failed moments ago');
+    if (coldRetry !== undefined || Date.now() - coldFailedAt < Math.min(COLD_RETRY_MS, options.cooldownMs)) {
+      throw new Error('no signing keys: the JWKS fetch failed moments ago');
     }
-    return reload();
+    if (inFlight !== undefined) return inFlight;
+    const attempt = reload().catch((err: unknown) => {
+      coldFailedAt = Date.now();
+      throw err;
+    });
+    if (coldFailedAt !== Number.NEGATIVE_INFINITY) {
+      coldRetry = attempt;
+      void attempt.catch(() => undefined).finally(() => (coldRetry = undefined));
+    }
+    return attempt;
   };
 
   const getKey: JWTVerifyGetKey = async (header, token) => {

@@ -114,6 +114,15 @@ describe('remote JWKS: unreachable or broken', () => {
     expect(await outcome(verifier, token(key))).toEqual(OK);
   });
 
+  it('when the start-up prefetch failed, the first request still fetches the keys itself', async () => {
+    const verifier = remoteVerifier();
+    jwks.mode = 'error';
+    await verifier.warm();
+    jwks.mode = 'ok';
+    expect(await outcome(verifier, token(key))).toEqual(OK);
+    expect(jwks.requests).toBe(2);
+  });
+
   it('when the JWKS keeps failing and no key is cached, requests within a second of the failed fetch get 503 at once and fetch nothing', async () => {
     const verifier = remoteVerifier();
     jwks.mode = 'error';
