@@ -51,7 +51,7 @@ export class UpstreamAttemptError extends AppError {
      */
     readonly recording: BodyRecording | undefined,
   ) {
-    super(appError.code, appError.message, { cause: appError.cause });
+    super(appError.code, appError.message, { cause: appError.cause, headers: appError.headers });
   }
 }
 
@@ -131,7 +131,19 @@ function armTimeouts(proxyReq: ClientRequest, socket: Socket, options: UpstreamP
   socket.once('close', clear);
 }
 
-function toAppError(err: Error, name: string): AppError {
+/** The upstream went silent while the client's own body was still unfinished: the client stalled. */
+function clientStalled(err: Error, req: IncomingMessage): boolean {
+  return err instanceof UpstreamTimeout && !req.complete;
+}
+
+function toAppError(err: Error, name: string, req: IncomingMessage): AppError {
+  if (clientStalled(err, req)) {
+    // The rest of that body may still come: the connection cannot carry another request.
+    return new AppError('request_timeout', 'The request body did not arrive in time.', {
+      cause: err,
+      headers: { Connection: 'close' },
+    });
+  }
   if (err instanceof UpstreamTimeout) {
     return new AppError('upstream_timeout', `The ${name} service did not answer in time.`, { cause: err });
   }
@@ -206,10 +218,13 @@ function onError(options: UpstreamProxyOptions, inFlight: InFlightMap) {
     // A request that already moved on to another replica: this attempt's late echo of the
     // client's own error, nothing to answer here.
     if (flight?.settled === true && !flight.responseStarted) return;
-    options.logger.warn(
-      { upstream: options.name, requestId: req.headers['x-request-id'], cause: err.code ?? err.message },
-      'upstream request failed',
-    );
+    const fields = {
+      upstream: options.name,
+      requestId: req.headers['x-request-id'],
+      cause: err.code ?? err.message,
+    };
+    if (clientStalled(err, req)) options.logger.info(fields, 'client body stalled');
+    else options.logger.warn(fields, 'upstream request failed');
     if (flight === undefined || flight.responseStarted || response.headersSent || response.destroyed) {
       // Too late for an error body: cutting the connection is the only honest signal.
       response.destroy();
@@ -218,7 +233,7 @@ function onError(options: UpstreamProxyOptions, inFlight: InFlightMap) {
     }
     flight.reject(
       new UpstreamAttemptError(
-        toAppError(err, options.name),
+        toAppError(err, options.name, req),
         flight.connected,
         err instanceof UpstreamTimeout,
         recordingOf(flight, req),
