@@ -109,6 +109,13 @@ interface InFlight {
 
 class UpstreamTimeout extends Error {
   readonly code = 'UPSTREAM_TIMEOUT';
+  constructor(
+    message: string,
+    /** Body bytes were waiting for the upstream to read them: its silence, not the client's. */
+    readonly bodyHeldBack: boolean,
+  ) {
+    super(message);
+  }
 }
 
 class UpstreamConnectTimeout extends Error {
@@ -120,7 +127,9 @@ class UpstreamConnectTimeout extends Error {
  * bytes once connected (504, F06 "frozen"). The idle timer also covers a body that stalls.
  */
 function armTimeouts(proxyReq: ClientRequest, socket: Socket, options: UpstreamProxyOptions): void {
-  proxyReq.setTimeout(options.timeoutMs, () => proxyReq.destroy(new UpstreamTimeout('upstream timed out')));
+  proxyReq.setTimeout(options.timeoutMs, () =>
+    proxyReq.destroy(new UpstreamTimeout('upstream timed out', proxyReq.writableNeedDrain)),
+  );
   if (!socket.connecting) return;
   const timer = setTimeout(
     () => proxyReq.destroy(new UpstreamConnectTimeout('upstream connect timed out')),
@@ -131,9 +140,13 @@ function armTimeouts(proxyReq: ClientRequest, socket: Socket, options: UpstreamP
   socket.once('close', clear);
 }
 
-/** The upstream went silent while the client's own body was still unfinished: the client stalled. */
+/**
+ * The upstream went silent while the gateway was waiting for the rest of the client's body: the
+ * client stalled. A body held back because the upstream stopped reading it is the upstream's
+ * silence, not the client's.
+ */
 function clientStalled(err: Error, req: IncomingMessage): boolean {
-  return err instanceof UpstreamTimeout && !req.complete;
+  return err instanceof UpstreamTimeout && !err.bodyHeldBack && !req.complete;
 }
 
 function toAppError(err: Error, name: string, req: IncomingMessage): AppError {

@@ -88,4 +88,14 @@ describe('when pets is frozen', () => {
       expectJsonError(await pending, 504, 'upstream_timeout');
     },
   );
+
+  it(
+    'when a big body waits for frozen pets to read it, the client gets 504 upstream_timeout, not 408 (the held-back body is not its stall)',
+    { timeout: 8000 },
+    async () => {
+      // More than loopback's socket buffers hold: the gateway has to stop reading the client.
+      const body = Buffer.alloc(48 * 1024 * 1024, 'a');
+      expectJsonError(await send(gateway.url, '/api/pets', { body }), 504, 'upstream_timeout');
+    },
+  );
 });
