@@ -18,6 +18,14 @@ export const MAX_TOKEN_LENGTH = 8192;
  */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+/** Each segment as its bytes encode it: the last character's unused bits must be zero too. */
+function canonical(token: string): boolean {
+  if (!COMPACT_JWS.test(token)) return false;
+  return token
+    .split('.')
+    .every((segment) => Buffer.from(segment, 'base64url').toString('base64url') === segment);
+}
+
 export interface JwtVerifier {
   /** Resolves to the verified token, or rejects with an AppError (status and contract code). */
   verify(token: string): Promise<VerifiedAccessToken>;
@@ -52,7 +60,7 @@ export function createJwtVerifier(input: JwtVerifierOptions): JwtVerifier {
   const baseOptions = verifyOptions(options);
 
   const verify = async (token: string): Promise<VerifiedAccessToken> => {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token))
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !canonical(token))
       throw invalidToken();
     try {
       const { payload } = await jwtVerify(token, keys.getKey, { ...baseOptions, currentDate: options.now() });

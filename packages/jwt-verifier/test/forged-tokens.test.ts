@@ -259,6 +259,7 @@ describe('forged tokens', () => {
       ['T with padding inside its payload', () => `${parts(T)[0]}.${parts(T)[1]}=.${parts(T)[2]}`],
       ['T with a standard-base64 character', () => `${T.slice(0, -1)}+`],
       ['T with a space inside', () => `${parts(T)[0]}. ${parts(T)[1]}.${parts(T)[2]}`],
+      ['T with the unused low bits of its last character set', () => respellLastCharacter(T)],
       ['a signed session cookie value', () => `s%3A${randomBytes(24).toString('base64url')}.sig`],
     ];
     it.each(malformed)('when it is %s, it is invalid_token', async (_name, forge) => {
@@ -303,3 +304,13 @@ describe('the algorithm allow-list', () => {
     }
   });
 });
+
+/**
+ * The same signature bytes, spelt differently: a 256-byte RSA signature is 342 base64url characters
+ * whose last one carries 4 unused bits; setting one gives another spelling of the same bytes.
+ */
+function respellLastCharacter(jwt: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = jwt.at(-1)!;
+  return `${jwt.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ 1]!}`;
+}
