@@ -37,6 +37,7 @@ export function healthRoutes(checks: ReadinessChecks, timeoutMs = 2000): Middlew
       return;
     }
     ctx.status = 503;
+    ctx.set('Retry-After', '1');
     ctx.body = {
       error: 'service_unavailable',
       message: `Not ready: ${down.join(', ')} down.`,

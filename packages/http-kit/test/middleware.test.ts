@@ -182,7 +182,7 @@ describe('forwarded headers', () => {
 });
 
 describe('health', () => {
-  it('when every check passes /readyz is 200; when one fails it is 503 naming it', async () => {
+  it('when every check passes /readyz is 200; when one fails it is 503 naming it, with Retry-After', async () => {
     const logger = createLogger({ name: 'test', level: 'silent' });
     const app = createBaseApp({
       logger,
@@ -196,6 +196,7 @@ describe('health', () => {
     expect(ready.status).toBe(503);
     expect(ready.body.error).toBe('service_unavailable');
     expect(ready.body.checks).toEqual({ redis: 'up', jwks: 'down' });
+    expect(ready.headers.get('retry-after')).toBe('1');
   });
 });
 

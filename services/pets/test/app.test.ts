@@ -124,6 +124,10 @@ describe('validation', () => {
     ['a NUL in the name', { name: 'Re\u0000x', species: 'dog' }, 'name'],
     ['a line break in the species', { name: 'Rex', species: 'do\ng' }, 'species'],
     ['an escape character in the name', { name: 'Rex\u001b[31m', species: 'dog' }, 'name'],
+    ['a trailing line break in the name', { name: 'Rex\n', species: 'dog' }, 'name'],
+    ['a leading tab in the species', { name: 'Rex', species: '\tdog' }, 'species'],
+    ['a line separator in the name', { name: 'Rex\u2028X', species: 'dog' }, 'name'],
+    ['a right-to-left override in the name', { name: 'Rex\u202Egod', species: 'dog' }, 'name'],
   ])('when POST has %s, it is 400 invalid_request naming the field', async (_case, json, field) => {
     const { token } = await pets.user();
     const res = await pets.call('POST', '/api/pets', { token, json });
