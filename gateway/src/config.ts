@@ -31,6 +31,10 @@ function originOf(value: string): string | undefined {
   return plain && url.pathname === '/' && url.search === '' && url.hash === '' ? url.origin : undefined;
 }
 
+/** A DNS name (labels of letters, digits and inner hyphens) or a bracketed IPv6 address. */
+const HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$|^\[[0-9a-f:.]+\]$/;
+
 /** Values for a message, without any credentials they carry. */
 const shown = (values: readonly string[]): string => values.join(',').replace(/\/\/[^/@,]*@/g, '//***@');
 
@@ -60,11 +64,10 @@ function upstreamOrigins(reader: EnvReader, name: string, fallback: string): rea
 function corsOrigins(reader: EnvReader, production: boolean): readonly string[] {
   const origins = reader.list('CORS_ORIGINS');
   for (const origin of origins) {
-    // The URL parser lets `https://*.example` through as a host; an origin names one real host.
+    // The URL parser lets `https://*.example` or `https://app..example` through as a host; an
+    // origin names one real host (DNS labels, or an IP address).
     const exact =
-      URL.canParse(origin) &&
-      new URL(origin).origin === origin &&
-      /^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(new URL(origin).hostname);
+      URL.canParse(origin) && new URL(origin).origin === origin && HOST.test(new URL(origin).hostname);
     if (!exact || !/^https?:/.test(origin)) {
       reader.problem(`CORS_ORIGINS: "${origin}" is not an exact http(s) origin such as https://app.example`);
     } else if (production && !origin.startsWith('https://')) {

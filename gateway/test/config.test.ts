@@ -111,6 +111,9 @@ describe('gateway config', () => {
       'app.example',
       'ftp://x',
       'https://*.example',
+      'https://app..example',
+      'https://.example',
+      'https://-app.example',
     ]) {
       expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
     }

@@ -69,12 +69,15 @@ export function rotationPolicy(config: AuthConfig): RotationPolicy {
   };
 }
 
-/** Whether the text is one shorter piece over and over (`changeme-changeme-…`, `12345678…`). */
+/**
+ * Whether the text is mostly one short piece over and over (`changeme-changeme-…!`,
+ * `12345678…`): a random secret has (nearly) every run of 4 characters once; a repeated piece
+ * has the same few runs again and again.
+ */
 function repeats(value: string): boolean {
-  for (let period = 1; period <= value.length / 2; period += 1) {
-    if (value.slice(period) === value.slice(0, value.length - period)) return true;
-  }
-  return false;
+  const runs = new Set<string>();
+  for (let at = 0; at + 4 <= value.length; at += 1) runs.add(value.slice(at, at + 4));
+  return runs.size < 0.75 * (value.length - 3);
 }
 
 /**

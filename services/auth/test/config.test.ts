@@ -159,6 +159,8 @@ describe('loadConfig', () => {
     ['changeme-changeme-changeme-changeme'],
     ['abcdefgh'.repeat(5)],
     ['Secret42!'.repeat(4)],
+    ['changeme-changeme-changeme-changeme!'],
+    [`${'abcdefgh'.repeat(4)}1`],
   ])('when NODE_ENV=production gets the repeated-piece secret %s, refuses it as a placeholder', (weak) => {
     for (const settings of [{ JWT_SECRET: weak }, { SESSION_KEYS: weak }]) {
       expect(() => loadConfig({ ...PRODUCTION, ...settings })).toThrow(
