@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,13 +61,17 @@ describe('npm run keys (compiled CLI)', () => {
     async (...args) => {
       const empty = await mkdtemp(join(tmpdir(), 'tpm-keys-empty-'));
       try {
-        const elsewhere = { ...env(), DATA_DIR: empty };
+        // No JWT_SECRET either: a development secret would be generated into DATA_DIR.
+        const { JWT_SECRET: _secret, ...withoutSecret } = env();
+        const elsewhere = { ...withoutSecret, DATA_DIR: empty };
         await expect(run(process.execPath, [CLI, ...args], { env: elsewhere })).rejects.toMatchObject({
           code: 1,
           stderr: expect.stringContaining(
             `no managed keys in ${join(empty, 'signing-keys.json')}`,
           ) as unknown,
         });
+        // Nothing was written there: not even a development secret.
+        await expect(access(join(empty, 'dev-jwt-secret'))).rejects.toThrow(/ENOENT/);
         expect((await run(process.execPath, [CLI, 'list'], { env: elsewhere })).stdout).toContain(
           'no managed keys',
         );

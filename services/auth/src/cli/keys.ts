@@ -85,19 +85,20 @@ async function run(config: AuthConfig, args: readonly string[]): Promise<void> {
   if (redis !== undefined) await connectRedis(redis, logger);
   try {
     const store = keyRecordStore(config, redis);
-    const deps: RotationDeps = {
-      store,
-      kek: deriveKek(await loadJwtSecret(config, logger)),
-      policy: rotationPolicy(config),
-    };
     const [command, kid] = args;
-    // Which store this is, so an operator who forgot REDIS_URL or mistyped the prefix sees it.
+    // Which store this is, so an operator who forgot REDIS_URL or mistyped the prefix sees it;
+    // an empty one is refused before anything (a development secret included) is written.
     process.stdout.write(`store: ${storeName(config)}\n`);
     if ((command === 'rotate' || command === 'retire') && (await store.list()).length === 0) {
       throw new Error(
         `no managed keys in ${storeName(config)}: not the auth service's store (check REDIS_URL, REDIS_KEY_PREFIX, DATA_DIR); nothing was changed`,
       );
     }
+    const deps: RotationDeps = {
+      store,
+      kek: deriveKek(await loadJwtSecret(config, logger)),
+      policy: rotationPolicy(config),
+    };
     if (command === 'list') {
       printRecords(await store.list(), Date.now());
     } else if (command === 'rotate') {
