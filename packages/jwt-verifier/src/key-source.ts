@@ -158,25 +158,23 @@ export function remoteKeySource(url: URL, options: CheckedOptions): KeySource {
     );
   };
 
-  // No key at all and a request's fetch failed: for a second after, and while one request retries,
-  // every other request gets its 503 at once (not one fetch and one timeout each). The start-up
-  // prefetch does not count: the first request after it still tries for itself.
+  // No key at all and fetching has been failing: while any fetch is under way (a request's
+  // retry, a readiness probe's), and for a second after a request's own fetch failed, every other
+  // request gets its 503 at once, not one fetch and one timeout each. The first fetch, and the
+  // first request after a failed start-up prefetch, are still waited for.
   let coldFailedAt = Number.NEGATIVE_INFINITY;
-  let coldRetry: Promise<void> | undefined;
   const fetchCold = async (): Promise<void> => {
-    if (coldRetry !== undefined || Date.now() - coldFailedAt < Math.min(COLD_RETRY_MS, options.cooldownMs)) {
+    if (inFlight !== undefined) {
+      if (lastFailed) throw new Error('no signing keys: the JWKS is being fetched again after a failure');
+      return inFlight;
+    }
+    if (Date.now() - coldFailedAt < Math.min(COLD_RETRY_MS, options.cooldownMs)) {
       throw new Error('no signing keys: the JWKS fetch failed moments ago');
     }
-    if (inFlight !== undefined) return inFlight;
-    const attempt = reload().catch((err: unknown) => {
+    return reload().catch((err: unknown) => {
       coldFailedAt = Date.now();
       throw err;
     });
-    if (coldFailedAt !== Number.NEGATIVE_INFINITY) {
-      coldRetry = attempt;
-      void attempt.catch(() => undefined).finally(() => (coldRetry = undefined));
-    }
-    return attempt;
   };
 
   const getKey: JWTVerifyGetKey = async (header, token) => {

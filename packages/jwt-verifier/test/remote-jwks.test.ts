@@ -135,6 +135,25 @@ describe('remote JWKS: unreachable or broken', () => {
     expect(jwks.requests).toBe(2);
   });
 
+  it('when a readiness probe re-fetches a failing JWKS that hangs, requests meanwhile get 503 at once instead of waiting on it', async () => {
+    const verifier = remoteVerifier({ timeoutMs: 500 });
+    jwks.mode = 'error';
+    expect(await outcome(verifier, token(key))).toEqual(UNAVAILABLE);
+    jwks.mode = 'hang';
+    advance(1000);
+    let probeAnswered = false;
+    const probe = verifier.ready().then(
+      () => (probeAnswered = true),
+      () => (probeAnswered = true),
+    );
+    await vi.waitUntil(() => jwks.requests === 2, { timeout: 2000, interval: 5 });
+    const requests = await Promise.all(Array.from({ length: 10 }, () => outcome(verifier, token(key))));
+    expect(requests).toEqual(Array.from({ length: 10 }, () => UNAVAILABLE));
+    expect(probeAnswered).toBe(false);
+    await probe;
+    expect(jwks.requests).toBe(2);
+  });
+
   it('when a retry of a cold cache hangs, other requests meanwhile get 503 at once instead of waiting on it', async () => {
     const verifier = remoteVerifier({ timeoutMs: 500 });
     jwks.mode = 'error';
