@@ -153,6 +153,35 @@ describe('managed keys in Redis', () => {
     expect(started.keys.current().kid).toMatch(/^[\w-]{43}$/);
   }, 30_000);
 
+  it('when another replica re-seals the keys under a new JWT_SECRET, a replica still on the old secret reports not ready, and keeps signing', async () => {
+    const settings = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${t.prefix}reseal-only:` };
+    const stale = await openKeySource(loadConfig({ ...settings, JWT_SECRET: SECRET }), t.redis, logger);
+    const fresh = await openKeySource(
+      loadConfig({
+        ...settings,
+        JWT_SECRET: 'a-third-jwt-secret-of-at-least-32-chars',
+        JWT_SECRET_PREVIOUS: SECRET,
+      }),
+      t.redis,
+      logger,
+    );
+    try {
+      await vi.waitUntil(
+        () =>
+          stale.ready().then(
+            () => false,
+            () => true,
+          ),
+        { timeout: 10_000, interval: 100 },
+      );
+      await expect(stale.ready()).rejects.toThrow(/not with any configured secret/);
+      expect(stale.keys.current().kid).toBe(fresh.keys.current().kid);
+    } finally {
+      stale.stop();
+      fresh.stop();
+    }
+  });
+
   it('when another replica re-seals the keys under a new JWT_SECRET and a key is minted, a replica still on the old secret reports not ready', async () => {
     const settings = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${t.prefix}reseal:` };
     const stale = await openKeySource(loadConfig({ ...settings, JWT_SECRET: SECRET }), t.redis, logger);

@@ -17,7 +17,13 @@ export interface KeyRingOptions {
 }
 
 /**
- * The signing keys as last loaded from the store, decrypted once per kid. Which key signs and
+ * A key is opened again when its record was re-sealed under another secret: a replica whose
+ * secrets cannot open the new sealing finds out (its reload fails) instead of never noticing.
+ */
+const cacheId = (record: KeyRecord): string => `${record.kid} ${record.sealedWith}`;
+
+/**
+ * The signing keys as last loaded from the store, decrypted once per kid and sealing. Which key signs and
  * which are published follow the clock between reloads, so a replica switches to a pending key
  * the moment it activates even if its next reload is late.
  */
@@ -70,7 +76,7 @@ export class KeyRing implements KeySource {
   }
 
   /**
-   * Re-reads the store. Only kids not seen before are decrypted; the ring changes all at once
+   * Re-reads the store. Only kids (or sealings) not seen before are decrypted; the ring changes all at once
    * when everything opened, so a failed reload (store down, unknown secret) leaves it as it was.
    * Reloads run one after another, never interleaved.
    */
@@ -85,7 +91,8 @@ export class KeyRing implements KeySource {
     records.sort(byActivation);
     const keys = new Map<string, SigningKey>();
     for (const record of records) {
-      keys.set(record.kid, this.keys.get(record.kid) ?? (await openKeyRecord(record, this.options.keks)));
+      const id = cacheId(record);
+      keys.set(id, this.keys.get(id) ?? (await openKeyRecord(record, this.options.keks)));
     }
     this.records = records;
     this.keys = keys;
@@ -100,7 +107,7 @@ export class KeyRing implements KeySource {
   }
 
   private keyOf(record: KeyRecord): SigningKey {
-    const key = this.keys.get(record.kid);
+    const key = this.keys.get(cacheId(record));
     // load() stores a key for every record it keeps, so this cannot happen.
     if (key === undefined) throw new Error(`signing key ${record.kid} was not loaded`);
     return key;
