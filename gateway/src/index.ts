@@ -1,5 +1,4 @@
 export { createApp, createUpstreamPools, type GatewayDeps, type UpstreamPools } from './app.js';
-export { answerClientErrors } from './client-errors.js';
 export { loadConfig, type GatewayConfig } from './config.js';
 export { ROUTES, upstreamFor, type UpstreamName } from './routes.js';
 export { createUpstreamAgent, UPSTREAM_IDLE_MS, type UpstreamAgentOptions } from './upstream-agent.js';

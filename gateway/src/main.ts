@@ -1,6 +1,5 @@
 import { createLogger, runMain, serveService } from '@toypetme/http-kit';
 import { createApp, createUpstreamPools } from './app.js';
-import { answerClientErrors } from './client-errors.js';
 import { loadConfig, startupWarnings, type GatewayConfig } from './config.js';
 import { startHealthChecks } from './readiness.js';
 import { createUpstreamAgent } from './upstream-agent.js';
@@ -17,7 +16,6 @@ async function start(config: GatewayConfig): Promise<void> {
     agent.destroy();
     return Promise.resolve();
   });
-  answerClientErrors(running.server, logger);
   logger.info({ url: running.url, auth: config.authUrls, pets: config.petsUrls }, 'gateway listening');
 }
 

@@ -1,7 +1,6 @@
 import type { Env } from '@toypetme/http-kit';
 import { createLogger, serve } from '@toypetme/http-kit';
 import { createApp, createUpstreamPools } from '../../src/app.js';
-import { answerClientErrors } from '../../src/client-errors.js';
 import { loadConfig } from '../../src/config.js';
 import { startHealthChecks } from '../../src/readiness.js';
 import { createUpstreamAgent } from '../../src/upstream-agent.js';
@@ -41,6 +40,5 @@ export async function startGateway(env: Env, { idleMs }: GatewayOptions = {}): P
       return Promise.resolve();
     },
   });
-  answerClientErrors(running.server, logger);
   return { url: running.url, logs, close: () => running.close() };
 }

@@ -15,11 +15,15 @@ export interface BaseAppOptions {
   trustedProxies?: readonly string[];
 }
 
-/** RFC 9112 §3.2: an HTTP/1.1 request without a Host header is a 400. */
+/** RFC 9112 §3.2: an HTTP/1.1 request without a Host header, or with two, is a 400. */
 const requireHost: Koa.Middleware = async (ctx, next) => {
-  const { httpVersionMajor, httpVersionMinor, headers } = ctx.req;
+  const { httpVersionMajor, httpVersionMinor, headers, rawHeaders } = ctx.req;
   if (httpVersionMajor === 1 && httpVersionMinor >= 1 && headers.host === undefined) {
     throw new AppError('invalid_request', 'An HTTP/1.1 request needs a Host header.');
+  }
+  // Node keeps the first of several Host lines; a proxy in front may have routed by another.
+  if (rawHeaders.filter((value, index) => index % 2 === 0 && value.toLowerCase() === 'host').length > 1) {
+    throw new AppError('invalid_request', 'A request may carry only one Host header.');
   }
   await next();
 };

@@ -44,5 +44,5 @@ export {
   type RunningServer,
   type ServeOptions,
 } from './server.js';
-export { securityHeaderPairs, securityHeaders } from './security-headers.js';
+export { securityHeaders } from './security-headers.js';
 export { parseInput } from './validation.js';

@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import type Koa from 'koa';
+import { answerClientErrors } from './client-errors.js';
 import { ConfigError, type CommonConfig } from './env.js';
 import type { Logger } from './logger.js';
 
@@ -58,6 +59,7 @@ export async function serve({
     });
     void handle(req, res);
   });
+  answerClientErrors(server, logger);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;

@@ -97,6 +97,49 @@ function raw(url: string, text: string): Promise<string> {
   });
 }
 
+describe('serve: what the HTTP parser rejects', () => {
+  it.each([
+    [
+      'Content-Length with Transfer-Encoding',
+      'POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
+      400,
+      'invalid_request',
+    ],
+    [
+      'a bad chunk size',
+      'POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      400,
+      'invalid_request',
+    ],
+    ['an invalid method', 'FOO@ /x HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'invalid_request'],
+    [
+      'headers over 16 KiB',
+      `GET /x HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'headers_too_large',
+    ],
+  ])(
+    'when a request has %s, every part answers JSON %i %s and closes',
+    async (_case, text, status, error) => {
+      const logger = createLogger({ name: 'serve-test', level: 'silent' });
+      const running = await serve({
+        app: createBaseApp({ logger, readiness: {} }),
+        host: '127.0.0.1',
+        port: 0,
+        logger,
+        shutdownTimeoutMs: 1000,
+      });
+      try {
+        const answer = await raw(running.url, text);
+        expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+        expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({ error });
+      } finally {
+        await running.close();
+      }
+    },
+  );
+});
+
 describe('serve with the base app: the Host header', () => {
   it('when an HTTP/1.1 request has no Host, it is a JSON 400 invalid_request with a request id; with one, or in HTTP/1.0, it is served', async () => {
     const logger = createLogger({ name: 'serve-test', level: 'silent' });
@@ -112,6 +155,12 @@ describe('serve with the base app: the Host header', () => {
       const present = await raw(running.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
       expect(present).toMatch(/^HTTP\/1\.1 200 /);
       expect(await raw(running.url, 'GET /healthz HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+      const twice = await raw(
+        running.url,
+        'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n',
+      );
+      expect(twice).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(twice.split('\r\n\r\n')[1]!)).toMatchObject({ error: 'invalid_request' });
     } finally {
       await running.close();
     }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ERROR_STATUS, securityHeaderPairs, type ErrorCode, type Logger } from '@toypetme/http-kit';
+import { ERROR_STATUS, type ErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
+import { securityHeaderPairs } from './security-headers.js';
 
 /** The headers every other response gets from helmet, for these answers too. */
 const SECURITY_LINES = securityHeaderPairs().map(([name, value]) => `${name}: ${value}`);
@@ -12,9 +14,11 @@ interface Answer {
 }
 
 /** What a request Node's parser rejected gets, by parser error code (Node's own statuses). */
-function answerFor(errorCode: string | undefined): Answer | 'timeout' | undefined {
+function answerFor(errorCode: string | undefined): Answer | undefined {
   if (errorCode === 'ECONNRESET') return undefined;
-  if (errorCode === 'ERR_HTTP_REQUEST_TIMEOUT') return 'timeout';
+  if (errorCode === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return { code: 'request_timeout', message: 'The request did not arrive in time.' };
+  }
   if (errorCode === 'HPE_HEADER_OVERFLOW') {
     return { code: 'headers_too_large', message: 'Request headers are too large.' };
   }
@@ -51,18 +55,15 @@ function canAnswer(socket: Socket): boolean {
  * text answers. Here they get the same JSON errors as everything else: oversized headers (over
  * Node's 16 KiB limit) a 431 `headers_too_large` (F09), malformed HTTP a 400. Like Node's
  * default, the answer is written and the connection dropped at once, rather than reading the
- * rest of a header that may be megabytes long; the gateway itself carries on.
+ * rest of a header that may be megabytes long; the server itself carries on. `serve` installs it
+ * on every part's server.
  */
 export function answerClientErrors(server: Server, logger: Logger): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const answer = answerFor(err.code);
     if (answer !== undefined && canAnswer(socket)) {
       logger.info({ cause: err.code }, 'request rejected by the HTTP parser');
-      socket.write(
-        answer === 'timeout'
-          ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n'
-          : rawResponse(answer),
-      );
+      socket.write(rawResponse(answer));
     }
     socket.destroy();
   });
