@@ -149,8 +149,8 @@ function clientStalled(err: Error, req: IncomingMessage): boolean {
   return err instanceof UpstreamTimeout && !err.bodyHeldBack && !req.complete;
 }
 
-function toAppError(err: Error, name: string, req: IncomingMessage): AppError {
-  if (clientStalled(err, req)) {
+function toAppError(err: Error, name: string, stalled: boolean): AppError {
+  if (stalled) {
     // The rest of that body may still come: the connection cannot carry another request.
     return new AppError('request_timeout', 'The request body did not arrive in time.', {
       cause: err,
@@ -236,7 +236,8 @@ function onError(options: UpstreamProxyOptions, inFlight: InFlightMap) {
       requestId: req.headers['x-request-id'],
       cause: err.code ?? err.message,
     };
-    if (clientStalled(err, req)) options.logger.info(fields, 'client body stalled');
+    const stalled = clientStalled(err, req);
+    if (stalled) options.logger.info(fields, 'client body stalled');
     else options.logger.warn(fields, 'upstream request failed');
     if (flight === undefined || flight.responseStarted || response.headersSent || response.destroyed) {
       // Too late for an error body: cutting the connection is the only honest signal.
@@ -246,7 +247,7 @@ function onError(options: UpstreamProxyOptions, inFlight: InFlightMap) {
     }
     flight.reject(
       new UpstreamAttemptError(
-        toAppError(err, options.name, req),
+        toAppError(err, options.name, stalled),
         flight.connected,
         err instanceof UpstreamTimeout,
         recordingOf(flight, req),

@@ -127,7 +127,7 @@ export async function openKeySource(
     () => attempt(() => rotate(deps, Date.now()).then(() => ring.reload())),
     maintenanceEveryMs(config) + randomBytes(1)[0]!,
   );
-  // Re-reading the store is cheap (only new kids are decrypted): doing it often is what makes an
+  // Re-reading the store is cheap (only new kids or sealings are decrypted): doing it often makes an
   // operator's `retire`, or a key another replica minted, reach this replica within seconds.
   const reloading = setInterval(() => attempt(() => ring.reload()), RING_RELOAD_MS);
   maintenance.unref();

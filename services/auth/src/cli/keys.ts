@@ -1,7 +1,7 @@
 /**
  * `npm run keys -- list | rotate | retire <kid>`: the operator's view of the managed signing keys,
  * in the same store and with the same environment as the auth service. Running auth replicas pick
- * a change up at their next maintenance (about a minute).
+ * a change up at their next re-read of the store (every 2 s).
  */
 import { join, resolve } from 'node:path';
 import {
@@ -88,10 +88,11 @@ async function run(config: AuthConfig, args: readonly string[]): Promise<void> {
     const [command, kid] = args;
     // Which store this is, so an operator who forgot REDIS_URL or mistyped the prefix sees it;
     // an empty one is refused before anything (a development secret included) is written.
-    process.stdout.write(`store: ${storeName(config)}\n`);
+    const where = storeName(config);
+    process.stdout.write(`store: ${where}\n`);
     if ((command === 'rotate' || command === 'retire') && (await store.list()).length === 0) {
       throw new Error(
-        `no managed keys in ${storeName(config)}: not the auth service's store (check REDIS_URL, REDIS_KEY_PREFIX, DATA_DIR); nothing was changed`,
+        `no managed keys in ${where}: not the auth service's store (check REDIS_URL, REDIS_KEY_PREFIX, DATA_DIR); nothing was changed`,
       );
     }
     const deps: RotationDeps = {
