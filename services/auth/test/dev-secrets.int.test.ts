@@ -153,69 +153,64 @@ describe('managed keys in Redis', () => {
     expect(started.keys.current().kid).toMatch(/^[\w-]{43}$/);
   }, 30_000);
 
-  it('when another replica re-seals the keys under a new JWT_SECRET, a replica still on the old secret reports not ready, and keeps signing', async () => {
-    const settings = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${t.prefix}reseal-only:` };
+  const RENEWED = 'a-second-jwt-secret-of-at-least-32-chars';
+
+  /** Replica `stale` on SECRET; then replica `fresh` starts on RENEWED with SECRET as previous (re-seals). */
+  async function acrossSecretChange(name: string) {
+    const settings = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${t.prefix}${name}:` };
     const stale = await openKeySource(loadConfig({ ...settings, JWT_SECRET: SECRET }), t.redis, logger);
     const fresh = await openKeySource(
-      loadConfig({
-        ...settings,
-        JWT_SECRET: 'a-third-jwt-secret-of-at-least-32-chars',
-        JWT_SECRET_PREVIOUS: SECRET,
-      }),
+      loadConfig({ ...settings, JWT_SECRET: RENEWED, JWT_SECRET_PREVIOUS: SECRET }),
       t.redis,
       logger,
     );
+    const freshConfig = loadConfig({ ...settings, JWT_SECRET: RENEWED });
+    return {
+      stale,
+      fresh,
+      freshDeps: {
+        store: keyRecordStore(freshConfig, t.redis),
+        kek: deriveKek(RENEWED),
+        policy: rotationPolicy(freshConfig),
+      },
+      stop: () => {
+        stale.stop();
+        fresh.stop();
+      },
+    };
+  }
+
+  const untilNotReady = (source: { ready(): Promise<void> }) =>
+    vi.waitUntil(
+      () =>
+        source.ready().then(
+          () => false,
+          () => true,
+        ),
+      { timeout: 10_000, interval: 100 },
+    );
+
+  it('when another replica re-seals the keys under a new JWT_SECRET, a replica still on the old secret reports not ready, and keeps signing', async () => {
+    const { stale, fresh, stop } = await acrossSecretChange('reseal-only');
     try {
-      await vi.waitUntil(
-        () =>
-          stale.ready().then(
-            () => false,
-            () => true,
-          ),
-        { timeout: 10_000, interval: 100 },
-      );
+      await untilNotReady(stale);
       await expect(stale.ready()).rejects.toThrow(/not with any configured secret/);
       expect(stale.keys.current().kid).toBe(fresh.keys.current().kid);
     } finally {
-      stale.stop();
-      fresh.stop();
+      stop();
     }
   });
 
   it('when another replica re-seals the keys under a new JWT_SECRET and a key is minted, a replica still on the old secret reports not ready', async () => {
-    const settings = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `${t.prefix}reseal:` };
-    const stale = await openKeySource(loadConfig({ ...settings, JWT_SECRET: SECRET }), t.redis, logger);
-    const renewed = 'a-second-jwt-secret-of-at-least-32-chars';
-    const fresh = await openKeySource(
-      loadConfig({ ...settings, JWT_SECRET: renewed, JWT_SECRET_PREVIOUS: SECRET }),
-      t.redis,
-      logger,
-    );
+    const { stale, fresh, freshDeps, stop } = await acrossSecretChange('reseal');
     try {
       await expect(fresh.ready()).resolves.toBeUndefined();
-      // The keys the stale replica holds still sign; the next key, sealed under the new secret,
-      // is the one it cannot open.
-      const freshConfig = loadConfig({ ...settings, JWT_SECRET: renewed });
-      await rotateNow(
-        {
-          store: keyRecordStore(freshConfig, t.redis),
-          kek: deriveKek(renewed),
-          policy: rotationPolicy(freshConfig),
-        },
-        Date.now(),
-      );
-      await vi.waitUntil(
-        () =>
-          stale.ready().then(
-            () => false,
-            () => true,
-          ),
-        { timeout: 10_000, interval: 100 },
-      );
+      // The next key, sealed under the new secret, is one the stale replica cannot open.
+      await rotateNow(freshDeps, Date.now());
+      await untilNotReady(stale);
       await expect(stale.ready()).rejects.toThrow(/signing key/);
     } finally {
-      stale.stop();
-      fresh.stop();
+      stop();
     }
   });
 
